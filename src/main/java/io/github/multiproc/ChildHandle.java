@@ -1,0 +1,351 @@
+package io.github.multiproc;
+
+import static java.util.Objects.requireNonNull;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one implementation of {@link ChildProcess}, for task and command children alike.
+ *
+ * <p>A child is finished when its process has exited and been reaped by the JDK, its channel (task children) has
+ * reached its end and its output pumps have drained, or at the latest {@link #LINGER} after the exit (a grandchild
+ * may hold a pipe open). Only then are its status, result and futures published, all at once.
+ */
+final class ChildHandle<T> implements ChildProcess<T> {
+    private static final Logger LOG = LoggerFactory.getLogger(ChildHandle.class);
+    /** How long after its exit a child's channel and pipes may take to drain before it is finished anyway. */
+    static final Duration LINGER = Duration.ofSeconds(2);
+
+    private final Children owner;
+    private final long serial;
+    private final Process process;
+    private final ProcessHandle handle;
+    private final long startMillis;
+    private final String name;
+    private final String description;
+    private final ChildSpec spec;
+    private final boolean task;
+    private final OutputPump.Tail stderrTail;
+    private final AtomicInteger pendingParts;
+    private final AtomicBoolean finished = new AtomicBoolean();
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private final CountDownLatch done = new CountDownLatch(1);
+    private final CompletableFuture<T> resultFuture = new CompletableFuture<>();
+    private final CompletableFuture<T> userFuture;
+    private final CompletableFuture<ExitStatus> exitFuture = new CompletableFuture<>();
+
+    private volatile TaskChannel channel;
+    private volatile T value;
+    private volatile RuntimeException failure;
+    private volatile TaskChannel.Outcome outcome;
+    private volatile ExitStatus status;
+    private volatile int sentSignal;
+
+    ChildHandle(Children owner, long serial, Process process, String description, ChildSpec spec, boolean task,
+            OutputPump.Tail stderrTail, int extraParts) {
+        this.owner = owner;
+        this.serial = serial;
+        this.process = process;
+        this.handle = process.toHandle();
+        this.startMillis = ChildRecords.startMillis(handle);
+        this.name = spec.name();
+        this.description = description;
+        this.spec = spec;
+        this.task = task;
+        this.stderrTail = stderrTail;
+        this.pendingParts = new AtomicInteger(1 + extraParts);
+        this.userFuture = resultFuture.copy();
+        userFuture.whenComplete((v, e) -> {
+            if (userFuture.isCancelled()) {
+                kill();
+            }
+        });
+    }
+
+    long serial() {
+        return serial;
+    }
+
+    long startMillis() {
+        return startMillis;
+    }
+
+    ChildSpec spec() {
+        return spec;
+    }
+
+    String description() {
+        return description;
+    }
+
+    void attachChannel(TaskChannel channel) {
+        this.channel = channel;
+    }
+
+    /** Called once the process is known to have exited. */
+    void processExited() {
+        TaskChannel c = channel;
+        if (c != null) {
+            c.processExited();
+        }
+        ProcessTree.TIMER.schedule(this::finishNow, LINGER.toMillis(), TimeUnit.MILLISECONDS);
+        partDone();
+    }
+
+    /** Called by the task channel with what the child sent, once the channel has ended. */
+    void channelDone(TaskChannel.Outcome outcome) {
+        this.outcome = outcome;
+        partDone();
+    }
+
+    /** Called when an output pump has drained its stream. */
+    void partDone() {
+        if (pendingParts.decrementAndGet() == 0) {
+            finishNow();
+        }
+    }
+
+    private void finishNow() {
+        if (!process.isAlive() && finished.compareAndSet(false, true)) {
+            try {
+                finish();
+            } catch (RuntimeException | Error e) {
+                LOG.error("{}: failed to finish", name, e);
+                throw e;
+            }
+        }
+    }
+
+    private void finish() {
+        TaskChannel c = channel;
+        if (c != null) {
+            c.close(); // a channel still open now is held by a grandchild; the child itself is gone
+        }
+        int code = process.exitValue();
+        ExitStatus s = Settings.isWindows() ? ExitStatus.ofCode(code) : ExitStatus.of(code);
+        try {
+            value = value(s);
+        } catch (RuntimeException e) {
+            failure = e;
+        }
+        status = s;
+        owner.finished(this);
+        done.countDown();
+        LOG.debug("{} (pid {}) ended: {}", name, pid(), s);
+        // user callbacks may run from here on, after all of the library's own bookkeeping
+        exitFuture.complete(s);
+        if (failure != null) {
+            resultFuture.completeExceptionally(failure);
+        } else {
+            resultFuture.complete(value);
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private T value(ExitStatus s) {
+        TaskChannel.Outcome o = outcome;
+        if (task && o != null && o.kind() != TaskChannel.Outcome.NONE) {
+            switch (o.kind()) {
+                case TaskChannel.Outcome.VALUE:
+                    return (T) o.value();
+                case TaskChannel.Outcome.FAILED:
+                    throw new ChildFailedException(label() + " failed: " + o.error(), o.error());
+                case TaskChannel.Outcome.UNREADABLE:
+                    throw new ChildFailedException(label() + " could not read its task: " + o.error()
+                            + " (the child runs on this JVM's class path; is the task's class on it?)", o.error());
+                case TaskChannel.Outcome.UNSENDABLE:
+                    throw new ChildFailedException(label() + ": " + o.error().getMessage(), o.error());
+                default:
+                    throw new ChildFailedException(label() + ": unreadable answer from the child: " + o.error(),
+                            o.error());
+            }
+        }
+        if (!task && s.success()) {
+            return null;
+        }
+        List<String> tail = stderrTail == null ? List.of() : stderrTail.snapshot();
+        StringBuilder message = new StringBuilder(label());
+        message.append(task ? " ended without a result: " : " failed: ").append(s);
+        if (sentSignal != 0) {
+            message.append(sentSignal == 9 ? " after kill()" : " after terminate()");
+        }
+        if (!tail.isEmpty()) {
+            message.append("; last lines of stderr:");
+            for (String line : tail.subList(Math.max(0, tail.size() - 10), tail.size())) {
+                message.append("\n    ").append(line);
+            }
+        }
+        throw new ChildCrashedException(message.toString(), pid(), s, tail);
+    }
+
+    private String label() {
+        return (task ? "task child " : "command ") + name + " (pid " + pid() + (task ? ", " : ", ") + description
+                + ")";
+    }
+
+    @Override
+    public long pid() {
+        return handle.pid();
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public boolean isAlive() {
+        return !finished.get() && process.isAlive();
+    }
+
+    @Override
+    public ExitStatus join() throws InterruptedException {
+        done.await();
+        owner.collected(this);
+        return status;
+    }
+
+    @Override
+    public Optional<ExitStatus> join(Duration timeout) throws InterruptedException {
+        requireNonNull(timeout, "timeout");
+        if (!done.await(Math.max(0, timeout.toNanos()), TimeUnit.NANOSECONDS)) {
+            return Optional.empty();
+        }
+        owner.collected(this);
+        return Optional.of(status);
+    }
+
+    @Override
+    public Optional<ExitStatus> exitStatus() {
+        return Optional.ofNullable(status);
+    }
+
+    boolean ended() {
+        return status != null;
+    }
+
+    @Override
+    public T result() throws InterruptedException {
+        done.await();
+        if (userFuture.isCancelled()) {
+            throw new CancellationException(label() + ": its future was cancelled");
+        }
+        owner.collected(this);
+        if (failure != null) {
+            throw failure;
+        }
+        return value;
+    }
+
+    @Override
+    public CompletableFuture<T> future() {
+        return userFuture;
+    }
+
+    @Override
+    public CompletableFuture<ExitStatus> onExit() {
+        return exitFuture;
+    }
+
+    @Override
+    public void terminate() {
+        if (!process.isAlive()) {
+            return;
+        }
+        if (sentSignal == 0) {
+            sentSignal = 15;
+        }
+        List<ProcessHandle> tree = ProcessTree.snapshot(handle);
+        tree.forEach(ProcessHandle::destroy);
+        Duration grace = spec.terminateGrace();
+        ProcessTree.TIMER.schedule(() -> {
+            if (tree.stream().anyMatch(ProcessHandle::isAlive)) {
+                if (process.isAlive()) {
+                    sentSignal = 9;
+                }
+                ProcessTree.kill(tree);
+            }
+        }, grace.toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    @Override
+    public void kill() {
+        if (!process.isAlive()) {
+            return;
+        }
+        sentSignal = 9;
+        ProcessTree.kill(ProcessTree.snapshot(handle));
+    }
+
+    @Override
+    public ProcessHandle toHandle() {
+        return handle;
+    }
+
+    @Override
+    public InputStream stdout() {
+        if (spec.stdout() != ProcessBuilder.Redirect.PIPE) {
+            throw new IllegalStateException(name + ": stdout() needs stdout(Redirect.PIPE) on the builder");
+        }
+        return process.getInputStream();
+    }
+
+    @Override
+    public InputStream stderr() {
+        if (spec.stderr() != ProcessBuilder.Redirect.PIPE) {
+            throw new IllegalStateException(name + ": stderr() needs stderr(Redirect.PIPE) on the builder");
+        }
+        return process.getErrorStream();
+    }
+
+    @Override
+    public OutputStream stdin() {
+        if (task || spec.stdin() != ProcessBuilder.Redirect.PIPE) {
+            throw new IllegalStateException(name + ": stdin() needs a command child with stdin(Redirect.PIPE)");
+        }
+        return process.getOutputStream();
+    }
+
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        kill();
+        closeQuietly(process.getOutputStream());
+        if (spec.stdout() == ProcessBuilder.Redirect.PIPE) {
+            closeQuietly(process.getInputStream());
+        }
+        if (spec.stderr() == ProcessBuilder.Redirect.PIPE) {
+            closeQuietly(process.getErrorStream());
+        }
+    }
+
+    private static void closeQuietly(java.io.Closeable c) {
+        try {
+            c.close();
+        } catch (IOException e) {
+            // nothing to release then
+        }
+    }
+
+    @Override
+    public String toString() {
+        ExitStatus s = status;
+        return (task ? "TaskChild[" : "CommandChild[") + name + ", pid " + pid() + ", "
+                + (s == null ? "running" : s.toString()) + "]";
+    }
+}

@@ -1,0 +1,204 @@
+package io.github.multiproc;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.io.UncheckedIOException;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The record of every live child in the state directory: one small file per child, written when it starts and
+ * removed when it has been reaped. What survives a JVM that was killed is how {@link Fork#orphans()} finds the
+ * children it left behind, and the start instants in it rule out a reused pid.
+ *
+ * <p>Thread safety: safe for concurrent use; files are replaced atomically.
+ */
+final class ChildRecords {
+    private static final Logger LOG = LoggerFactory.getLogger(ChildRecords.class);
+    private static final String SUFFIX = ".child";
+    private static final Set<PosixFilePermission> OWNER_ONLY = EnumSet.of(PosixFilePermission.OWNER_READ,
+            PosixFilePermission.OWNER_WRITE, PosixFilePermission.OWNER_EXECUTE);
+
+    private final Path dir;
+    private final long ownerPid;
+    private final long ownerStart;
+
+    ChildRecords(Path dir) {
+        this.dir = dir;
+        ProcessHandle self = ProcessHandle.current();
+        this.ownerPid = self.pid();
+        this.ownerStart = startMillis(self);
+    }
+
+    Path dir() {
+        return dir;
+    }
+
+    /** Creates {@code dir} (mode 0700) or checks that an existing one is ours and private. */
+    static Path privateDirectory(Path dir) {
+        try {
+            if (Settings.isWindows()) {
+                return Files.createDirectories(dir);
+            }
+            if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+                Files.createDirectories(dir.getParent());
+                try {
+                    Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(OWNER_ONLY));
+                } catch (FileAlreadyExistsException raced) {
+                    // another JVM made it first: check it below
+                }
+            }
+            if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+                throw new MultiprocException("state directory " + dir + " is not a directory");
+            }
+            String owner = Files.getOwner(dir, LinkOption.NOFOLLOW_LINKS).getName();
+            String me = System.getProperty("user.name");
+            if (!owner.equals(me)) {
+                throw new MultiprocException("state directory " + dir + " belongs to " + owner + ", not " + me
+                        + "; set the system property multiproc.stateDir to a directory of your own");
+            }
+            Set<PosixFilePermission> perms = Files.getPosixFilePermissions(dir, LinkOption.NOFOLLOW_LINKS);
+            if (!perms.equals(OWNER_ONLY)) {
+                Files.setPosixFilePermissions(dir, OWNER_ONLY);
+            }
+            return dir;
+        } catch (IOException e) {
+            throw new MultiprocException("cannot prepare state directory " + dir + ": " + e, e);
+        }
+    }
+
+    /** Records a child that has just started. */
+    void add(ProcessHandle child, String name, String command, ParentExit policy) {
+        Properties p = new Properties();
+        p.setProperty("pid", Long.toString(child.pid()));
+        p.setProperty("start", Long.toString(startMillis(child)));
+        p.setProperty("ownerPid", Long.toString(ownerPid));
+        p.setProperty("ownerStart", Long.toString(ownerStart));
+        p.setProperty("name", name);
+        p.setProperty("command", command.length() > 4000 ? command.substring(0, 4000) + "..." : command);
+        p.setProperty("policy", policy.name());
+        Path file = file(child);
+        try {
+            Path tmp = Files.createTempFile(dir, "." + child.pid() + "-", ".tmp");
+            try (Writer w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
+                p.store(w, null);
+            }
+            try {
+                Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot record child " + child.pid() + " in " + dir, e);
+        }
+    }
+
+    /** Forgets a child that has been reaped. */
+    void remove(ProcessHandle child, long startMillis) {
+        try {
+            Files.deleteIfExists(dir.resolve(child.pid() + "-" + startMillis + SUFFIX));
+        } catch (IOException e) {
+            LOG.debug("cannot remove the record of {}", child.pid(), e);
+        }
+    }
+
+    private Path file(ProcessHandle child) {
+        return dir.resolve(child.pid() + "-" + startMillis(child) + SUFFIX);
+    }
+
+    /** A parsed record. */
+    record Entry(long pid, long start, long ownerPid, long ownerStart, String name, String command, Path file) {
+    }
+
+    List<Entry> entries() {
+        List<Entry> entries = new ArrayList<>();
+        if (!Files.isDirectory(dir)) {
+            return entries;
+        }
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*" + SUFFIX)) {
+            for (Path f : files) {
+                Properties p = new Properties();
+                try (Reader r = Files.newBufferedReader(f, StandardCharsets.UTF_8)) {
+                    p.load(r);
+                    entries.add(new Entry(Long.parseLong(p.getProperty("pid")),
+                            Long.parseLong(p.getProperty("start")), Long.parseLong(p.getProperty("ownerPid")),
+                            Long.parseLong(p.getProperty("ownerStart")), p.getProperty("name", ""),
+                            p.getProperty("command", ""), f));
+                } catch (IOException | RuntimeException e) {
+                    LOG.debug("skipping unreadable record {}", f, e);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list " + dir, e);
+        }
+        return entries;
+    }
+
+    /**
+     * Returns the live recorded processes whose owner is gone; deletes records of processes that have ended.
+     */
+    List<ProcessHandle> orphans() {
+        List<ProcessHandle> orphans = new ArrayList<>();
+        for (Entry e : entries()) {
+            Optional<ProcessHandle> child = alive(e.pid(), e.start());
+            if (child.isEmpty()) {
+                deleteQuietly(e.file());
+            } else if (alive(e.ownerPid(), e.ownerStart()).isEmpty()) {
+                LOG.warn("orphan found: pid {} ({}) started by {} which is gone; command: {}", e.pid(), e.name(),
+                        e.ownerPid(), e.command());
+                orphans.add(child.get());
+            }
+        }
+        return orphans;
+    }
+
+    /** Deletes the record of an orphan that was ended. */
+    void forget(ProcessHandle orphan) {
+        for (Entry e : entries()) {
+            if (e.pid() == orphan.pid()) {
+                deleteQuietly(e.file());
+            }
+        }
+    }
+
+    /** Returns the process if it is alive and started at {@code startMillis} (so not a reused pid). */
+    static Optional<ProcessHandle> alive(long pid, long startMillis) {
+        Optional<ProcessHandle> handle = ProcessHandle.of(pid);
+        if (handle.isEmpty() || !handle.get().isAlive()) {
+            return Optional.empty();
+        }
+        long start = startMillis(handle.get());
+        return start == startMillis ? handle : Optional.empty();
+    }
+
+    /** The start instant in milliseconds, or 0 where the platform cannot tell. */
+    static long startMillis(ProcessHandle handle) {
+        return handle.info().startInstant().map(Instant::toEpochMilli).orElse(0L);
+    }
+
+    private static void deleteQuietly(Path file) {
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException e) {
+            LOG.debug("cannot delete {}", file, e);
+        }
+    }
+}

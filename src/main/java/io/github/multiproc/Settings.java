@@ -1,0 +1,73 @@
+package io.github.multiproc;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The system properties the library reads, with their defaults (the README's "Settings" lists them). Read when
+ * needed, so a property set before the first child is started takes effect.
+ */
+final class Settings {
+    /**
+     * Default options for child JVMs, chosen for start-up time (see the README's "Settings" for the measurements):
+     * C1 only, no perf-data file, and JVM warnings on stderr so they never mix with a program's stdout.
+     */
+    static final List<String> DEFAULT_JVM_OPTIONS = List.of(
+            "-XX:TieredStopAtLevel=1",
+            "-XX:-UsePerfData",
+            "-Xlog:all=warning:stderr");
+
+    private Settings() {
+    }
+
+    /** {@code multiproc.terminateGrace}: how long terminate() waits before SIGKILL. */
+    static Duration terminateGrace() {
+        String value = System.getProperty("multiproc.terminateGrace");
+        if (value == null || value.isBlank()) {
+            return Duration.ofSeconds(2);
+        }
+        try {
+            Duration grace = Duration.parse(value.trim());
+            if (grace.isNegative()) {
+                throw new IllegalArgumentException("multiproc.terminateGrace must not be negative, was " + value);
+            }
+            return grace;
+        } catch (DateTimeParseException e) {
+            throw new IllegalArgumentException(
+                    "multiproc.terminateGrace must be an ISO-8601 duration such as PT2S, was '" + value + "'", e);
+        }
+    }
+
+    /** {@code multiproc.stateDir}: where children are recorded. */
+    static Path stateDir() {
+        String value = System.getProperty("multiproc.stateDir");
+        if (value != null && !value.isBlank()) {
+            return Path.of(value).toAbsolutePath();
+        }
+        return Path.of(System.getProperty("java.io.tmpdir"), "multiproc-" + System.getProperty("user.name"))
+                .toAbsolutePath();
+    }
+
+    /**
+     * {@code multiproc.jvmOptions}: replaces {@link #DEFAULT_JVM_OPTIONS} (whitespace-separated; empty for none).
+     */
+    static List<String> defaultJvmOptions() {
+        String value = System.getProperty("multiproc.jvmOptions");
+        if (value == null) {
+            return DEFAULT_JVM_OPTIONS;
+        }
+        return value.isBlank() ? List.of() : Arrays.asList(value.trim().split("\\s+"));
+    }
+
+    /** {@code multiproc.transport}: {@code unix} (default where supported) or {@code tcp} (loopback). */
+    static String transport() {
+        return System.getProperty("multiproc.transport", "unix");
+    }
+
+    static boolean isWindows() {
+        return System.getProperty("os.name", "").startsWith("Windows");
+    }
+}

@@ -1,0 +1,92 @@
+package io.github.multiproc;
+
+import static java.util.Objects.requireNonNull;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/** The settings both builders share, validated on entry. Not thread-safe. */
+final class SpecBuilder {
+    String name;
+    Path directory;
+    final Map<String, String> environment = new LinkedHashMap<>();
+    ProcessBuilder.Redirect stdin;
+    ProcessBuilder.Redirect stdout;
+    ProcessBuilder.Redirect stderr;
+    Consumer<String> outputSink;
+    ParentExit parentExit = ParentExit.TERMINATE;
+    Duration terminateGrace;
+
+    void name(String name) {
+        requireNonNull(name, "name");
+        if (name.isBlank()) {
+            throw new IllegalArgumentException("name must not be blank");
+        }
+        this.name = name;
+    }
+
+    void directory(Path dir) {
+        this.directory = requireNonNull(dir, "dir");
+    }
+
+    void environment(String key, String value) {
+        requireNonNull(key, "key");
+        requireNonNull(value, "value");
+        if (key.isEmpty() || key.indexOf('=') >= 0 || key.indexOf('\0') >= 0) {
+            throw new IllegalArgumentException("environment key must be non-empty, without '=' or NUL, was '"
+                    + key + "'");
+        }
+        if (value.indexOf('\0') >= 0) {
+            throw new IllegalArgumentException("environment value of " + key + " must not contain NUL");
+        }
+        environment.put(key, value);
+    }
+
+    static ProcessBuilder.Redirect output(ProcessBuilder.Redirect r, String what) {
+        requireNonNull(r, what);
+        if (r.type() == ProcessBuilder.Redirect.Type.READ) {
+            throw new IllegalArgumentException(what + " must be an output redirect, was " + r);
+        }
+        return r;
+    }
+
+    void stdin(ProcessBuilder.Redirect r) {
+        requireNonNull(r, "stdin");
+        if (r.type() == ProcessBuilder.Redirect.Type.WRITE || r.type() == ProcessBuilder.Redirect.Type.APPEND) {
+            throw new IllegalArgumentException("stdin must be an input redirect, was " + r);
+        }
+        this.stdin = r;
+    }
+
+    void onOutputLine(Consumer<String> sink) {
+        this.outputSink = requireNonNull(sink, "sink");
+    }
+
+    void onParentExit(ParentExit policy) {
+        this.parentExit = requireNonNull(policy, "policy");
+    }
+
+    void terminateGrace(Duration grace) {
+        requireNonNull(grace, "grace");
+        if (grace.isNegative()) {
+            throw new IllegalArgumentException("terminateGrace must not be negative, was " + grace);
+        }
+        this.terminateGrace = grace;
+    }
+
+    ChildSpec build(String defaultName) {
+        if (outputSink != null) {
+            if (stdout == ProcessBuilder.Redirect.PIPE) {
+                throw new IllegalStateException("stdout(PIPE) and onOutputLine both read stdout; choose one");
+            }
+            if (stderr == ProcessBuilder.Redirect.PIPE) {
+                throw new IllegalStateException("stderr(PIPE) and onOutputLine both read stderr; choose one");
+            }
+        }
+        return new ChildSpec(name != null ? name : defaultName, directory, environment, stdin, stdout, stderr,
+                outputSink, parentExit, terminateGrace != null ? terminateGrace : Settings.terminateGrace());
+    }
+}

@@ -1,0 +1,181 @@
+package io.github.multiproc;
+
+import io.github.multiproc.internal.FrameIO;
+import java.io.IOException;
+import java.io.NotSerializableException;
+import java.io.Serializable;
+import java.lang.invoke.SerializedLambda;
+import java.lang.reflect.Array;
+import java.lang.reflect.Field;
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
+import java.util.Collection;
+import java.util.IdentityHashMap;
+import java.util.Map;
+
+/**
+ * Serializes a task on the submitting thread, so that a task that cannot travel is refused before any process
+ * starts, with a message that says which object is to blame and how the task reaches it.
+ */
+final class TaskPayload {
+    private static final int MAX_DEPTH = 64;
+
+    private TaskPayload() {
+    }
+
+    /** Serializes the task, wrapped for the child, on a stream of its own. */
+    static byte[] serialize(Object task) {
+        try {
+            return FrameIO.serializeStandalone(Calls.of(task));
+        } catch (IOException | RuntimeException | StackOverflowError e) {
+            throw notSerializable("task", task, e);
+        }
+    }
+
+    /**
+     * Builds the exception for {@code what} (e.g. "task", "argument") that failed to serialize with {@code e}.
+     */
+    static NotSerializableTaskException notSerializable(String what, Object root, Throwable e) {
+        String rootName = describe(root);
+        String path = e instanceof NotSerializableException ? findPath(root) : null;
+        String message;
+        if (path != null) {
+            message = what + " " + rootName + " cannot be serialized: " + path;
+        } else {
+            message = what + " " + rootName + " cannot be serialized: " + e;
+        }
+        return new NotSerializableTaskException(message, e);
+    }
+
+    /** Returns "A -> captured arg 0 (B) -> field 'x' (C) is not serializable", or null when no culprit is found. */
+    static String findPath(Object root) {
+        StringBuilder path = new StringBuilder();
+        return find(root, path, new IdentityHashMap<>(), 0) ? path.toString() : null;
+    }
+
+    private static boolean find(Object obj, StringBuilder path, IdentityHashMap<Object, Boolean> seen, int depth) {
+        if (obj == null || depth > MAX_DEPTH || seen.put(obj, Boolean.TRUE) != null) {
+            return false;
+        }
+        Class<?> type = obj.getClass();
+        if (!(obj instanceof Serializable)) {
+            path.append(path.length() == 0 ? "" : " ").append("(").append(type.getName())
+                    .append(") is not serializable");
+            return true;
+        }
+        int mark = path.length();
+        SerializedLambda lambda = serializedLambda(obj);
+        if (lambda != null) {
+            for (int i = 0; i < lambda.getCapturedArgCount(); i++) {
+                path.setLength(mark);
+                path.append(mark == 0 ? "" : " -> ").append("captured arg ").append(i);
+                if (find(lambda.getCapturedArg(i), path, seen, depth + 1)) {
+                    return true;
+                }
+            }
+            path.setLength(mark);
+            return false;
+        }
+        if (type.isArray()) {
+            if (type.getComponentType().isPrimitive()) {
+                return false;
+            }
+            for (int i = 0; i < Array.getLength(obj); i++) {
+                path.setLength(mark);
+                path.append("[").append(i).append("]");
+                if (find(Array.get(obj, i), path, seen, depth + 1)) {
+                    return true;
+                }
+            }
+            path.setLength(mark);
+            return false;
+        }
+        if (obj instanceof Collection) {
+            int i = 0;
+            for (Object element : (Collection<?>) obj) {
+                path.setLength(mark);
+                path.append("[").append(i++).append("]");
+                if (find(element, path, seen, depth + 1)) {
+                    return true;
+                }
+            }
+            path.setLength(mark);
+            return false;
+        }
+        if (obj instanceof Map) {
+            for (Map.Entry<?, ?> e : ((Map<?, ?>) obj).entrySet()) {
+                path.setLength(mark);
+                path.append(" -> key ");
+                if (find(e.getKey(), path, seen, depth + 1)) {
+                    return true;
+                }
+                path.setLength(mark);
+                path.append("[").append(e.getKey()).append("]");
+                if (find(e.getValue(), path, seen, depth + 1)) {
+                    return true;
+                }
+            }
+            path.setLength(mark);
+            return false;
+        }
+        for (Class<?> c = type; c != null && c != Object.class; c = c.getSuperclass()) {
+            for (Field f : c.getDeclaredFields()) {
+                int mods = f.getModifiers();
+                if (Modifier.isStatic(mods) || Modifier.isTransient(mods) || f.getType().isPrimitive()) {
+                    continue;
+                }
+                Object value;
+                try {
+                    f.setAccessible(true);
+                    value = f.get(obj);
+                } catch (RuntimeException | IllegalAccessException inaccessible) {
+                    continue; // a module that does not open the class to us: look no deeper there
+                }
+                path.setLength(mark);
+                path.append(mark == 0 ? "" : " -> ").append("field '").append(f.getName()).append("'");
+                if (find(value, path, seen, depth + 1)) {
+                    return true;
+                }
+            }
+        }
+        path.setLength(mark);
+        return false;
+    }
+
+    private static SerializedLambda serializedLambda(Object obj) {
+        Class<?> type = obj.getClass();
+        if (!type.isSynthetic() || !type.getName().contains("$$Lambda")) {
+            return null;
+        }
+        try {
+            Method writeReplace = type.getDeclaredMethod("writeReplace");
+            writeReplace.setAccessible(true);
+            Object replaced = writeReplace.invoke(obj);
+            return replaced instanceof SerializedLambda ? (SerializedLambda) replaced : null;
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    /** Names a task: its class, or for a lambda the class and method that wrote it. */
+    static String describe(Object task) {
+        if (task instanceof Calls.OfCallable || task instanceof Calls.OfRunnable) {
+            return describe(unwrap(task));
+        }
+        SerializedLambda lambda = serializedLambda(task);
+        if (lambda != null) {
+            return "lambda in " + lambda.getCapturingClass().replace('/', '.') + "." + lambda.getImplMethodName();
+        }
+        return task == null ? "null" : task.getClass().getName();
+    }
+
+    private static Object unwrap(Object call) {
+        try {
+            Field f = call.getClass().getDeclaredField("task");
+            f.setAccessible(true);
+            return f.get(call);
+        } catch (ReflectiveOperationException e) {
+            return call;
+        }
+    }
+}

@@ -1,0 +1,288 @@
+package io.github.multiproc.internal;
+
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.NotSerializableException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+
+/**
+ * The main class of every task child and pool worker.
+ *
+ * <p>Arguments: {@code <address> <key file> <parent pid> <parent start millis> <name>}, where the address is
+ * {@code unix:<path>} or {@code tcp:<port>}. The child reads the per-child secret from the key file (then deletes
+ * it), connects, proves itself with the secret, and receives its settings and tasks over the channel. Nothing is
+ * deserialized before the parent has accepted the secret.
+ */
+public final class ChildMain {
+    private static final long WATCH_PERIOD_MS = 100;
+
+    private final Channel channel;
+    private final ParentWatch watch;
+    private volatile boolean haltOnParentLoss = true;
+    private volatile boolean finishing;
+
+    private final String name;
+
+    private ChildMain(Channel channel, ParentWatch watch, String name) {
+        this.name = name;
+        this.channel = channel;
+        this.watch = watch;
+    }
+
+    /**
+     * Runs the child.
+     *
+     * @param args see the class comment
+     * @throws Exception if the channel cannot be set up
+     */
+    public static void main(String[] args) throws Exception {
+        ChildRuntime.markChild();
+        if (args.length < 4) {
+            System.err.println("multiproc: ChildMain is started by the multiproc library, not by hand");
+            System.exit(2);
+        }
+        ParentWatch watch = new ParentWatch(Long.parseLong(args[2]), Long.parseLong(args[3]));
+        Path keyFile = Path.of(args[1]);
+        byte[] secret = Files.readAllBytes(keyFile);
+        Files.deleteIfExists(keyFile);
+        Channel channel = Channel.connect(args[0], secret);
+        ChildMain child = new ChildMain(channel, watch, args.length > 4 ? args[4] : "child");
+        watch.start(child::parentLost);
+        System.exit(child.serve());
+    }
+
+    private void parentLost(String why) {
+        if (haltOnParentLoss) {
+            Runtime.getRuntime().halt(ChannelProtocol.EXIT_PARENT_LOST);
+        }
+    }
+
+    /** Reads settings, then tasks; returns the exit code. */
+    private int serve() throws IOException {
+        int mode = channel.settingsMode;
+        haltOnParentLoss = channel.settingsHalt;
+        watch.setEnabled(haltOnParentLoss);
+        int exitCode = 0;
+        while (true) {
+            Frame frame;
+            try {
+                frame = channel.io.read();
+            } catch (IOException e) {
+                frame = null;
+            }
+            if (frame == null) {
+                parentLost("channel closed");
+                return 0;
+            }
+            if (frame.type() == Frame.EXIT) {
+                return exitCode;
+            }
+            if (frame.type() != Frame.TASK) {
+                System.err.println("multiproc: unexpected message " + frame.kind() + " from the parent");
+                return 2;
+            }
+            if (mode == ChannelProtocol.MODE_ONE_SHOT) {
+                // Nothing else comes from the parent but the end of the channel: watch for it while the task runs.
+                startEofWatch();
+                boolean ok = runOne(frame);
+                finishing = true;
+                // No thread may sit in a blocking read at exit: HotSpot would wait 300 ms for it.
+                channel.close();
+                return ok ? 0 : 1;
+            }
+            exitCode = runOne(frame) ? 0 : 1;
+        }
+    }
+
+    private void startEofWatch() {
+        Thread t = new Thread(() -> {
+            try {
+                while (channel.io.read() != null) {
+                    // nothing else is expected
+                }
+            } catch (IOException ignored) {
+                // the same as the end of the channel
+            }
+            if (!finishing) {
+                parentLost("channel closed");
+            }
+        }, "multiproc-parent-eof");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    /** Runs one task frame and sends its outcome; returns whether the task succeeded. */
+    private boolean runOne(Frame frame) throws IOException {
+        Object task;
+        try {
+            task = channel.io.decode(frame);
+        } catch (PayloadException e) {
+            send(Frame.TASK_UNREADABLE, frame.id(), e.getCause());
+            if (!e.inStep()) {
+                throw new IOException("task stream out of step", e);
+            }
+            return false;
+        }
+        Object value;
+        try {
+            value = call(task);
+        } catch (Throwable t) { // the task's own failure, of any kind, goes back to the parent
+            if (channel.settingsMode == ChannelProtocol.MODE_ONE_SHOT) {
+                // as an uncaught exception would be, and as Python's Process prints its traceback
+                System.err.print("Exception in task " + name + ": ");
+                t.printStackTrace();
+            }
+            flushStdStreams();
+            send(Frame.FAILED, frame.id(), t);
+            return false;
+        }
+        flushStdStreams();
+        try {
+            channel.io.write(Frame.RESULT, frame.id(), value);
+            return true;
+        } catch (PayloadException e) {
+            NotSerializableException why = new NotSerializableException("the task's result, of "
+                    + (value == null ? "null" : value.getClass().getName()) + ", cannot be serialized: "
+                    + e.getCause());
+            why.initCause(e.getCause());
+            send(Frame.RESULT_UNSENDABLE, frame.id(), why);
+            return false;
+        }
+    }
+
+    private static Object call(Object task) throws Exception {
+        if (task instanceof TaskCall) {
+            return ((TaskCall) task).call();
+        }
+        if (task instanceof Callable) {
+            return ((Callable<?>) task).call();
+        }
+        throw new IllegalArgumentException("not a task: " + (task == null ? "null" : task.getClass().getName()));
+    }
+
+    /** Sends a throwable, falling back to a serializable stand-in when it cannot be serialized. */
+    private void send(int kind, long id, Throwable t) throws IOException {
+        try {
+            channel.io.write(kind, id, t);
+        } catch (PayloadException e) {
+            try {
+                channel.io.write(kind, id, RemoteThrowable.of(t));
+            } catch (PayloadException again) {
+                throw new IOException("cannot send the task's exception", again);
+            }
+        }
+    }
+
+    private static void flushStdStreams() {
+        System.out.flush();
+        System.err.flush();
+    }
+
+    /** The connection to the parent, authenticated, with the settings the parent sent. */
+    static final class Channel {
+        final FrameIO io;
+        final int settingsMode;
+        final boolean settingsHalt;
+        private final SocketChannel socket;
+
+        private Channel(SocketChannel socket, FrameIO io, int mode, boolean halt) {
+            this.socket = socket;
+            this.io = io;
+            this.settingsMode = mode;
+            this.settingsHalt = halt;
+        }
+
+        void close() {
+            try {
+                socket.close();
+            } catch (IOException ignored) {
+                // closed already
+            }
+        }
+
+        static Channel connect(String address, byte[] secret) throws IOException {
+            SocketChannel socket;
+            if (address.startsWith("unix:")) {
+                SocketAddress where = UnixDomainSocketAddress.of(address.substring(5));
+                socket = SocketChannel.open(StandardProtocolFamily.UNIX);
+                socket.connect(where);
+            } else if (address.startsWith("tcp:")) {
+                socket = SocketChannel.open(new InetSocketAddress(InetAddress.getLoopbackAddress(),
+                        Integer.parseInt(address.substring(4))));
+                socket.socket().setTcpNoDelay(true);
+            } else {
+                throw new IllegalArgumentException("bad channel address " + address);
+            }
+            InputStream in = new BufferedInputStream(ChannelStreams.in(socket), 1 << 16);
+            OutputStream out = new BufferedOutputStream(ChannelStreams.out(socket), 1 << 16);
+            ChannelProtocol.sendHello(out, secret);
+            int[] settings = ChannelProtocol.readSettings(in);
+            return new Channel(socket, new FrameIO(in, out), settings[0], settings[1] != 0);
+        }
+    }
+
+    /** Polls the parent's pid and start instant; notices a lost parent even if the channel stays open. */
+    static final class ParentWatch {
+        private final long parentPid;
+        private final long parentStartMillis;
+        private volatile boolean enabled = true;
+
+        ParentWatch(long parentPid, long parentStartMillis) {
+            this.parentPid = parentPid;
+            this.parentStartMillis = parentStartMillis;
+        }
+
+        void setEnabled(boolean enabled) {
+            this.enabled = enabled;
+        }
+
+        void start(java.util.function.Consumer<String> onLost) {
+            if (!parentStarted()) {
+                onLost.accept("parent " + parentPid + " is gone");
+            }
+            Thread t = new Thread(() -> {
+                while (true) {
+                    try {
+                        Thread.sleep(WATCH_PERIOD_MS);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                    if (enabled && !parentAlive()) {
+                        onLost.accept("parent " + parentPid + " is gone");
+                    }
+                }
+            }, "multiproc-parent-watch");
+            t.setDaemon(true);
+            t.start();
+        }
+
+        /** Cheap, for every poll: a child whose parent dies is re-parented, so its parent pid changes. */
+        boolean parentAlive() {
+            Optional<ProcessHandle> parent = ProcessHandle.current().parent();
+            return parent.isEmpty() ? parentStarted() : parent.get().pid() == parentPid;
+        }
+
+        /** The parent's pid names a live process that started when the parent did (not a reused pid). */
+        boolean parentStarted() {
+            Optional<ProcessHandle> handle = ProcessHandle.of(parentPid);
+            if (handle.isEmpty() || !handle.get().isAlive()) {
+                return false;
+            }
+            Optional<Instant> start = handle.get().info().startInstant();
+            return start.isEmpty() || parentStartMillis <= 0 || start.get().toEpochMilli() == parentStartMillis;
+        }
+    }
+}

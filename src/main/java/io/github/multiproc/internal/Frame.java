@@ -1,0 +1,50 @@
+package io.github.multiproc.internal;
+
+/**
+ * One message on a task channel: {@code [int length][byte kind][long id][payload]}, where the payload continues
+ * the sender's Java serialization stream, or starts a new one when {@link #FRESH} is set in the kind.
+ *
+ * <p>Keeping one serialization stream per connection sends each class descriptor once per connection, not once per
+ * message; the frame boundary lets the receiver check that a failed {@code readObject} left the stream in step.
+ *
+ * @param kind the message kind, one of the constants, possibly with {@link #FRESH}
+ * @param id the task id the message belongs to
+ * @param payload the serialized bytes (may be empty)
+ * @param length how many bytes of {@code payload} are used
+ */
+public record Frame(int kind, long id, byte[] payload, int length) {
+    /** Flag: the payload starts a new serialization stream (with its header). */
+    public static final int FRESH = 0x80;
+    /** Parent to child: run the task in the payload. */
+    public static final int TASK = 1;
+    /** Child to parent: the task's value. */
+    public static final int RESULT = 2;
+    /** Child to parent: the exception the task threw. */
+    public static final int FAILED = 3;
+    /** Child to parent: the task could not be deserialized; payload the exception. */
+    public static final int TASK_UNREADABLE = 4;
+    /** Child to parent: the task's value could not be serialized; payload the exception. */
+    public static final int RESULT_UNSENDABLE = 5;
+    /** Parent to child: finish the current task, then exit. */
+    public static final int EXIT = 6;
+    /** The largest frame either side accepts. */
+    public static final int MAX_LENGTH = Integer.MAX_VALUE - 64;
+
+    /**
+     * Returns the kind without flags.
+     *
+     * @return one of the constants
+     */
+    public int type() {
+        return kind & 0x7f;
+    }
+
+    /**
+     * Returns whether the payload starts a new serialization stream.
+     *
+     * @return whether {@link #FRESH} is set
+     */
+    public boolean fresh() {
+        return (kind & FRESH) != 0;
+    }
+}
