@@ -162,7 +162,7 @@ final class ChildRecords {
             if (child.isEmpty()) {
                 deleteQuietly(e.file());
             } else if (alive(e.ownerPid(), e.ownerStart()).isEmpty()) {
-                LOG.warn("orphan found: pid {} ({}) started by {} which is gone; command: {}", e.pid(), e.name(),
+                LOG.debug("orphan: pid {} ({}) started by {} which is gone; command: {}", e.pid(), e.name(),
                         e.ownerPid(), e.command());
                 orphans.add(child.get());
             }

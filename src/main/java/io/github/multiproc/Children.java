@@ -269,6 +269,8 @@ final class Children {
         Duration grace = Settings.terminateGrace();
         List<ProcessHandle> all = new ArrayList<>();
         for (ProcessHandle orphan : orphans) {
+            LOG.warn("ending orphan {} ({}) and its descendants", orphan.pid(),
+                    orphan.info().commandLine().orElse("?"));
             all.addAll(ProcessTree.terminate(orphan, grace));
         }
         try {

@@ -141,8 +141,12 @@ final class TaskChannel {
             boolean ok;
             try {
                 ok = ChannelProtocol.checkHello(in, secret);
+                if (!ok) {
+                    LOG.warn("a process connected to {} without this child's secret; dropped", address);
+                }
             } catch (IOException e) {
-                ok = false;
+                ok = false; // the peer went away before it finished: a child that died while connecting
+                LOG.debug("{}: connection closed during the handshake: {}", address, e.toString());
             }
             timeout.cancel(false);
             if (ok) {
@@ -150,7 +154,6 @@ final class TaskChannel {
                 out = new BufferedOutputStream(ChannelStreams.out(candidate), 1 << 16);
                 break;
             }
-            LOG.warn("a process connected to {} without this child's secret; dropped", address);
             closeQuietly(candidate);
         }
         closeQuietly(server);

@@ -58,20 +58,17 @@ public final class ChannelProtocol {
      * @param in the connection's input
      * @param expected the secret this child was given
      * @return whether the peer is that child
+     * @throws EOFException if the peer closed the connection before it said all
      * @throws IOException if the connection fails
      */
     public static boolean checkHello(InputStream in, byte[] expected) throws IOException {
         DataInputStream data = new DataInputStream(in);
-        try {
-            if (data.readInt() != MAGIC || data.readUnsignedByte() != VERSION) {
-                return false;
-            }
-            byte[] secret = new byte[SECRET_LENGTH];
-            data.readFully(secret);
-            return MessageDigest.isEqual(secret, expected);
-        } catch (EOFException e) {
+        if (data.readInt() != MAGIC || data.readUnsignedByte() != VERSION) {
             return false;
         }
+        byte[] secret = new byte[SECRET_LENGTH];
+        data.readFully(secret);
+        return MessageDigest.isEqual(secret, expected);
     }
 
     /**

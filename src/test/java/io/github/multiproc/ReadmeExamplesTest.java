@@ -1,0 +1,180 @@
+package io.github.multiproc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.fail;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Every Java snippet of the README, compiled and run. {@link #readme_javaBlocks_appearHereVerbatim()} checks that
+ * each {@code ```java} block of README.md stands in this file line for line, so the two cannot drift apart.
+ */
+@Timeout(120)
+final class ReadmeExamplesTest {
+
+    @Test
+    void readme_javaBlocks_appearHereVerbatim() throws IOException {
+        List<String> source = stripped(Files.readAllLines(Path.of("src/test/java/io/github/multiproc/"
+                + "ReadmeExamplesTest.java")));
+        String readme = Files.readString(Path.of("README.md"));
+        Matcher m = Pattern.compile("```java\n(.*?)```", Pattern.DOTALL).matcher(readme);
+        int blocks = 0;
+        while (m.find()) {
+            blocks++;
+            List<String> block = stripped(List.of(m.group(1).split("\n")));
+            if (java.util.Collections.indexOfSubList(source, block) < 0) {
+                fail("README block " + blocks + " is not in ReadmeExamplesTest:\n" + m.group(1));
+            }
+        }
+        assertThat(blocks).isGreaterThanOrEqualTo(8);
+    }
+
+    private static List<String> stripped(List<String> lines) {
+        return lines.stream().map(String::strip).filter(l -> !l.isEmpty()).collect(Collectors.toList());
+    }
+
+    @Test
+    void fiveLineExample() throws Exception {
+        ChildProcess<Integer> child = Fork.call(() -> 6 * 7);   // a fresh JVM runs the lambda
+        int answer = child.result();                            // 42, once the child has exited with code 0
+        System.out.println(child.pid() + " " + child.exitStatus().orElseThrow()); // 12345 exit code 0
+        assertThat(answer).isEqualTo(42);
+        assertThat(child.exitStatus()).contains(ExitStatus.of(0));
+    }
+
+    @Test
+    void taskChildren_builder() throws Exception {
+        ChildProcess<String> child = Fork.task(() -> System.getProperty("greeting") + " from " + Fork.pid())
+                .name("greeter")
+                .systemProperty("greeting", "hello")
+                .jvmOptions("-Xmx256m")
+                .start();
+        System.out.println(child.result());                       // hello from 12346
+        assertThat(child.result()).isEqualTo("hello from " + child.pid());
+        assertThat(child.name()).isEqualTo("greeter");
+    }
+
+    @Test
+    void taskChildren_exception() throws Exception {
+        ChildProcess<Void> child = Fork.run(() -> {
+            throw new IllegalStateException("boom");
+        });
+        try {
+            child.result();
+        } catch (ChildFailedException e) {
+            System.out.println(e.getCause());                     // java.lang.IllegalStateException: boom
+            System.out.println(child.exitStatus().orElseThrow().waitStatus()); // 256, as os.wait() says
+        }
+        assertThatThrownBy(child::result).isInstanceOf(ChildFailedException.class)
+                .cause().isInstanceOf(IllegalStateException.class).hasMessage("boom");
+        assertThat(child.exitStatus().orElseThrow().waitStatus()).isEqualTo(256);
+    }
+
+    @Test
+    void taskChildren_notSerializable() {
+        int before = Fork.activeChildren().size();
+        Object lock = new Object();                               // not Serializable
+        try {
+            Fork.call(() -> lock.hashCode());
+        } catch (NotSerializableTaskException e) {
+            System.out.println(e.getMessage());
+            // task lambda in Example.lambda$main$0 cannot be serialized: captured arg 0 (java.lang.Object) is not serializable
+        }
+        assertThatThrownBy(() -> Fork.call(() -> lock.hashCode())).isInstanceOf(NotSerializableTaskException.class)
+                .hasMessageContaining("captured arg 0 (java.lang.Object) is not serializable");
+        assertThat(Fork.activeChildren()).hasSize(before);
+    }
+
+    @Test
+    void subclassingProcess() throws Exception {
+        assertThat(download()).isEqualTo("https://example.com/big.iso".length());
+    }
+
+    /** Static, so that the local class does not capture the (not serializable) test instance. */
+    private static long download() throws Exception {
+        final class Download implements SerializableCallable<Long> {
+            private final String url;
+
+            Download(String url) {
+                this.url = url;
+            }
+
+            @Override
+            public Long call() {
+                return (long) url.length();                       // the work, in the child
+            }
+        }
+
+        long size = Fork.task(new Download("https://example.com/big.iso")).start().result();
+        return size;
+    }
+
+    @Test
+    void waiting() throws Exception {
+        drainWaitAny();
+        ChildProcess<Void> a = Fork.run(() -> Thread.sleep(200));
+        ChildProcess<Void> b = Fork.run(() -> Thread.sleep(50));
+        ChildProcess<?> first = Fork.waitAny();                  // os.wait(): b ends first
+        ChildProcess<?> second = Fork.waitAny();                 // then a; a third call throws IllegalStateException
+        System.out.println(first == b && second == a);           // true
+        Fork.call(() -> 2 + 2).future().thenAccept(System.out::println).join();   // 4
+        assertThat(first).isSameAs(b);
+        assertThat(second).isSameAs(a);
+    }
+
+    /** Other tests' children that nobody waited for would be returned first. */
+    private static void drainWaitAny() throws InterruptedException {
+        List<ChildProcess<?>> ended = new ArrayList<>();
+        try {
+            for (ChildProcess<?> c : Fork.activeChildren()) {
+                c.join();
+            }
+            while (true) {
+                ended.add(Fork.waitAny());
+            }
+        } catch (IllegalStateException none) {
+            // all waited for
+        }
+    }
+
+    @Test
+    void commandChildren() throws Exception {
+        List<String> lines = new CopyOnWriteArrayList<>();
+        ChildProcess<Void> ls = Fork.command("sh", "-c", "echo out; echo err >&2; exit 3")
+                .onOutputLine(lines::add)                         // every line of stdout and stderr, always drained
+                .start();
+        System.out.println(ls.join() + " " + lines);              // exit code 3 [out, err] (order kept per stream)
+        assertThat(ls.exitStatus()).contains(ExitStatus.of(3));
+        assertThat(lines).containsExactlyInAnyOrder("out", "err");
+    }
+
+    @Test
+    void terminateAndKill() throws Exception {
+        ChildProcess<Void> sleeper = Fork.command("sh", "-c", "sleep 1000 & wait").start();
+        sleeper.terminate();                                      // the shell and its sleep
+        ExitStatus status = sleeper.join();
+        System.out.println(status.signal().getAsInt() + " " + status.waitStatus()); // 15 15
+        assertThat(status.signal()).hasValue(15);
+        assertThat(status.waitStatus()).isEqualTo(15);
+    }
+
+    @Test
+    void reaping() {
+        List<ProcessHandle> orphans = Fork.orphans();             // e.g. left by a JVM that was killed with SIGKILL
+        int ended = Fork.reapOrphans();                           // SIGTERM, then SIGKILL after the grace period
+        assertThat(ended).isGreaterThanOrEqualTo(0);
+        assertThat(orphans).allMatch(p -> p.pid() != Fork.pid());
+        assertThat(Fork.orphans()).isEmpty();
+    }
+}
