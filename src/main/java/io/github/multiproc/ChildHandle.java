@@ -91,6 +91,12 @@ final class ChildHandle<T> implements ChildProcess<T> {
         return description;
     }
 
+    /** Completes once a task child has its task (at once for commands): then it no longer needs this JVM. */
+    CompletableFuture<Void> taskDelivered() {
+        TaskChannel c = channel;
+        return c == null ? CompletableFuture.completedFuture(null) : c.delivered();
+    }
+
     void attachChannel(TaskChannel channel) {
         this.channel = channel;
     }
@@ -268,17 +274,11 @@ final class ChildHandle<T> implements ChildProcess<T> {
         if (sentSignal == 0) {
             sentSignal = 15;
         }
-        List<ProcessHandle> tree = ProcessTree.snapshot(handle);
-        tree.forEach(ProcessHandle::destroy);
-        Duration grace = spec.terminateGrace();
-        ProcessTree.TIMER.schedule(() -> {
-            if (tree.stream().anyMatch(ProcessHandle::isAlive)) {
-                if (process.isAlive()) {
-                    sentSignal = 9;
-                }
-                ProcessTree.kill(tree);
+        ProcessTree.terminate(handle, spec.terminateGrace(), () -> {
+            if (process.isAlive()) {
+                sentSignal = 9;
             }
-        }, grace.toNanos(), TimeUnit.NANOSECONDS);
+        });
     }
 
     @Override
@@ -287,7 +287,7 @@ final class ChildHandle<T> implements ChildProcess<T> {
             return;
         }
         sentSignal = 9;
-        ProcessTree.kill(ProcessTree.snapshot(handle));
+        ProcessTree.signal(handle, true);
     }
 
     @Override

@@ -41,6 +41,8 @@ import org.slf4j.LoggerFactory;
 final class Children {
     private static final Logger LOG = LoggerFactory.getLogger(Children.class);
     private static final AtomicLong TASK_NAMES = new AtomicLong();
+    /** How long this JVM's exit waits for a detached task child to connect and take its task. */
+    private static final Duration DETACH_HANDOVER = Duration.ofSeconds(10);
     private static volatile Children instance;
 
     private final ChildRecords records;
@@ -101,16 +103,17 @@ final class Children {
     <T> ChildProcess<T> startTask(byte[] payload, String taskClass, List<String> jvmOptions,
             Map<String, String> systemProperties, ChildSpec spec) {
         long serial = serials.incrementAndGet();
-        TaskChannel channel;
+        ChannelListener listener;
         try {
-            channel = TaskChannel.open(runDir, serial);
+            listener = ChannelListener.open(runDir, serial);
         } catch (IOException e) {
             throw new MultiprocException("cannot open a channel for task child " + spec.name() + " in " + runDir
                     + ": " + e, e);
         }
         ProcessHandle self = ProcessHandle.current();
-        List<String> command = launch.build(jvmOptions, systemProperties, List.of(channel.address(),
-                channel.keyFile().toString(), Long.toString(self.pid()),
+        TaskChannel channel = new TaskChannel(listener);
+        List<String> command = launch.build(jvmOptions, systemProperties, List.of(listener.address(),
+                listener.keyFile().toString(), Long.toString(self.pid()),
                 Long.toString(ChildRecords.startMillis(self)), spec.name()));
         ProcessBuilder pb = new ProcessBuilder(command);
         applyCommon(pb, spec);
@@ -271,7 +274,7 @@ final class Children {
         for (ProcessHandle orphan : orphans) {
             LOG.warn("ending orphan {} ({}) and its descendants", orphan.pid(),
                     orphan.info().commandLine().orElse("?"));
-            all.addAll(ProcessTree.terminate(orphan, grace));
+            all.addAll(ProcessTree.terminate(orphan, grace, () -> { }));
         }
         try {
             ProcessTree.awaitGone(all, grace.plusSeconds(1));
@@ -293,6 +296,17 @@ final class Children {
             if (child.spec().parentExit() == ParentExit.TERMINATE) {
                 child.terminate();
                 terminated.add(child);
+            }
+        }
+        for (ChildHandle<?> child : children) {
+            if (child.spec().parentExit() == ParentExit.DETACH) {
+                // start() has returned, so the task must run even if this JVM exits before the child is up
+                try {
+                    child.taskDelivered().get(DETACH_HANDOVER.toMillis(), TimeUnit.MILLISECONDS);
+                } catch (Exception e) {
+                    LOG.warn("{} (pid {}) did not take its task within {}; it will not run it", child.name(),
+                            child.pid(), DETACH_HANDOVER);
+                }
             }
         }
         for (ChildHandle<?> child : children) {

@@ -106,7 +106,8 @@ public final class TaskBuilder<T> {
      * Sends each line the child writes to stdout and stderr (those streams not redirected explicitly) to
      * {@code sink}, in order per stream, decoded with the platform's native encoding. The sink runs on the child's
      * output threads ({@code multiproc-<name>-stdout} and {@code -stderr}), one call at a time; the output is always
-     * drained, so a slow sink slows the child but never deadlocks it.
+     * drained, so a slow sink slows the child but never deadlocks it. When {@link ChildProcess#join()} returns, every
+     * line has been delivered, unless a grandchild still held the stream open two seconds after the child exited.
      *
      * @param sink receives each line, without its line terminator
      * @return this builder

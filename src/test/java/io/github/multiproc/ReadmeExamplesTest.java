@@ -4,9 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.fail;
 
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -161,10 +164,14 @@ final class ReadmeExamplesTest {
 
     @Test
     void terminateAndKill() throws Exception {
-        ChildProcess<Void> sleeper = Fork.command("sh", "-c", "sleep 1000 & wait").start();
+        ChildProcess<Void> sleeper = Fork.command("sh", "-c", "sleep 1000 & echo $!; wait")
+                .stdout(ProcessBuilder.Redirect.PIPE).start();
+        String sleep = new BufferedReader(new InputStreamReader(sleeper.stdout())).readLine(); // the sleep's pid
         sleeper.terminate();                                      // the shell and its sleep
         ExitStatus status = sleeper.join();
         System.out.println(status.signal().getAsInt() + " " + status.waitStatus()); // 15 15
+        Await.until(Duration.ofSeconds(5), () -> "sleep " + sleep + " ended",
+                () -> !OsProcess.isRunning(Long.parseLong(sleep)));
         assertThat(status.signal()).hasValue(15);
         assertThat(status.waitStatus()).isEqualTo(15);
     }

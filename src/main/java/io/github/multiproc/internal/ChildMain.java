@@ -153,6 +153,11 @@ public final class ChildMain {
         try {
             channel.io.write(Frame.RESULT, frame.id(), value);
             return true;
+        } catch (IOException e) {
+            if (channel.settingsMode == ChannelProtocol.MODE_ONE_SHOT) {
+                return true; // a detached child whose parent is gone: nobody is left to tell
+            }
+            throw e;
         } catch (PayloadException e) {
             NotSerializableException why = new NotSerializableException("the task's result, of "
                     + (value == null ? "null" : value.getClass().getName()) + ", cannot be serialized: "
@@ -176,13 +181,24 @@ public final class ChildMain {
     /** Sends a throwable, falling back to a serializable stand-in when it cannot be serialized. */
     private void send(int kind, long id, Throwable t) throws IOException {
         try {
-            channel.io.write(kind, id, t);
+            sendOrDrop(kind, id, t);
         } catch (PayloadException e) {
             try {
-                channel.io.write(kind, id, RemoteThrowable.of(t));
+                sendOrDrop(kind, id, RemoteThrowable.of(t));
             } catch (PayloadException again) {
                 throw new IOException("cannot send the task's exception", again);
             }
+        }
+    }
+
+    private void sendOrDrop(int kind, long id, Object payload) throws IOException, PayloadException {
+        try {
+            channel.io.write(kind, id, payload);
+        } catch (IOException e) {
+            if (channel.settingsMode != ChannelProtocol.MODE_ONE_SHOT) {
+                throw e;
+            }
+            // a detached child whose parent is gone: nobody is left to tell
         }
     }
 
