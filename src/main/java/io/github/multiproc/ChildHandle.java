@@ -239,6 +239,11 @@ final class ChildHandle<T> implements ChildProcess<T> {
         return Optional.ofNullable(status);
     }
 
+    /** The last lines of stderr kept so far (empty if not captured). */
+    List<String> stderrTailLines() {
+        return stderrTail == null ? List.of() : stderrTail.snapshot();
+    }
+
     boolean ended() {
         return status != null;
     }

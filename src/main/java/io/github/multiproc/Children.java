@@ -1,6 +1,5 @@
 package io.github.multiproc;
 
-import io.github.multiproc.internal.ChannelProtocol;
 import java.io.File;
 import java.io.FileOutputStream;
 import java.io.FileDescriptor;
@@ -55,6 +54,8 @@ final class Children {
     private final Set<ChildHandle<?>> live = new LinkedHashSet<>();
     /** Not yet returned by waitAny or join: alive or ended. */
     private final Set<ChildHandle<?>> unwaited = new LinkedHashSet<>();
+    /** Pool workers: children, but not the user's; ended at exit. */
+    private final Set<ChildHandle<?>> hidden = new LinkedHashSet<>();
     private final OutputStream parentStderr = new FileOutputStream(FileDescriptor.err);
 
     private Children(Path stateDir) {
@@ -103,30 +104,11 @@ final class Children {
     <T> ChildProcess<T> startTask(byte[] payload, String taskClass, List<String> jvmOptions,
             Map<String, String> systemProperties, ChildSpec spec) {
         long serial = serials.incrementAndGet();
-        ChannelListener listener;
-        try {
-            listener = ChannelListener.open(runDir, serial);
-        } catch (IOException e) {
-            throw new MultiprocException("cannot open a channel for task child " + spec.name() + " in " + runDir
-                    + ": " + e, e);
-        }
-        ProcessHandle self = ProcessHandle.current();
+        ChannelListener listener = openListener(serial, spec.name());
         TaskChannel channel = new TaskChannel(listener);
-        List<String> command = launch.build(jvmOptions, systemProperties, List.of(listener.address(),
-                listener.keyFile().toString(), Long.toString(self.pid()),
-                Long.toString(ChildRecords.startMillis(self)), spec.name()));
-        ProcessBuilder pb = new ProcessBuilder(command);
-        applyCommon(pb, spec);
-        // The task child's stdin is empty, as with Python's multiprocessing.
-        pb.redirectInput(ProcessBuilder.Redirect.from(new File(Settings.isWindows() ? "NUL" : "/dev/null")));
-        boolean forwardStderr = spec.stderr() == null && spec.outputSink() == null
-                && spec.parentExit() != ParentExit.DETACH;
-        if (forwardStderr) {
-            pb.redirectError(ProcessBuilder.Redirect.PIPE);
-        }
         ChildHandle<T> child;
         try {
-            child = start(pb, spec, true, taskClass, forwardStderr);
+            child = startJvm(listener, jvmOptions, systemProperties, spec, taskClass, true);
         } catch (MultiprocException e) {
             channel.close();
             throw e;
@@ -134,6 +116,45 @@ final class Children {
         child.attachChannel(channel);
         channel.start(child, payload, spec.parentExit() == ParentExit.TERMINATE);
         return child;
+    }
+
+    /**
+     * Starts a pool worker JVM: a child like a task child, but not one of this JVM's visible children
+     * ({@link #active()}, {@link #waitAny}); it is ended at this JVM's exit all the same.
+     */
+    ChildHandle<Void> startWorker(ChannelListener listener, List<String> jvmOptions,
+            Map<String, String> systemProperties, ChildSpec spec) {
+        return startJvm(listener, jvmOptions, systemProperties, spec, "pool worker", false);
+    }
+
+    ChannelListener openListener(long serial, String name) {
+        try {
+            return ChannelListener.open(runDir, serial);
+        } catch (IOException e) {
+            throw new MultiprocException("cannot open a channel for " + name + " in " + runDir + ": " + e, e);
+        }
+    }
+
+    long nextSerial() {
+        return serials.incrementAndGet();
+    }
+
+    private <T> ChildHandle<T> startJvm(ChannelListener listener, List<String> jvmOptions,
+            Map<String, String> systemProperties, ChildSpec spec, String description, boolean visible) {
+        ProcessHandle self = ProcessHandle.current();
+        List<String> command = launch.build(jvmOptions, systemProperties, List.of(listener.address(),
+                listener.keyFile().toString(), Long.toString(self.pid()),
+                Long.toString(ChildRecords.startMillis(self)), spec.name()));
+        ProcessBuilder pb = new ProcessBuilder(command);
+        applyCommon(pb, spec);
+        // A task child's stdin is empty, as with Python's multiprocessing.
+        pb.redirectInput(ProcessBuilder.Redirect.from(new File(Settings.isWindows() ? "NUL" : "/dev/null")));
+        boolean forwardStderr = spec.stderr() == null && spec.outputSink() == null
+                && spec.parentExit() != ParentExit.DETACH;
+        if (forwardStderr) {
+            pb.redirectError(ProcessBuilder.Redirect.PIPE);
+        }
+        return start(pb, spec, true, description, forwardStderr, visible);
     }
 
     ChildProcess<Void> startCommand(List<String> command, ChildSpec spec) {
@@ -144,7 +165,7 @@ final class Children {
         } else {
             pb.redirectInput(ProcessBuilder.Redirect.INHERIT);
         }
-        return start(pb, spec, false, String.join(" ", command), false);
+        return start(pb, spec, false, String.join(" ", command), false, true);
     }
 
     private static void applyCommon(ProcessBuilder pb, ChildSpec spec) {
@@ -162,7 +183,7 @@ final class Children {
     }
 
     private <T> ChildHandle<T> start(ProcessBuilder pb, ChildSpec spec, boolean task, String description,
-            boolean forwardStderr) {
+            boolean forwardStderr, boolean visible) {
         boolean sinkOut = spec.outputSink() != null && spec.stdout() == null;
         boolean sinkErr = spec.outputSink() != null && spec.stderr() == null;
         OutputPump.Tail tail = forwardStderr || sinkErr ? new OutputPump.Tail() : null;
@@ -179,8 +200,12 @@ final class Children {
                 tail, pumps + (task ? 1 : 0));
         lock.lock();
         try {
-            live.add(child);
-            unwaited.add(child);
+            if (visible) {
+                live.add(child);
+                unwaited.add(child);
+            } else {
+                hidden.add(child);
+            }
         } finally {
             lock.unlock();
         }
@@ -214,6 +239,7 @@ final class Children {
         lock.lock();
         try {
             live.remove(child);
+            hidden.remove(child);
             ended.signalAll();
         } finally {
             lock.unlock();
@@ -291,6 +317,12 @@ final class Children {
 
     private void onJvmExit() {
         List<ChildHandle<?>> children = active();
+        lock.lock();
+        try {
+            children.addAll(hidden);
+        } finally {
+            lock.unlock();
+        }
         List<ChildHandle<?>> terminated = new ArrayList<>();
         for (ChildHandle<?> child : children) {
             if (child.spec().parentExit() == ParentExit.TERMINATE) {
@@ -363,9 +395,5 @@ final class Children {
         } catch (IOException e) {
             LOG.debug("cannot delete {}", dir, e);
         }
-    }
-
-    static int secretLength() {
-        return ChannelProtocol.SECRET_LENGTH;
     }
 }

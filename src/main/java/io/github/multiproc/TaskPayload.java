@@ -159,8 +159,11 @@ final class TaskPayload {
 
     /** Names a task: its class, or for a lambda the class and method that wrote it. */
     static String describe(Object task) {
-        if (task instanceof Calls.OfCallable || task instanceof Calls.OfRunnable) {
-            return describe(unwrap(task));
+        if (task instanceof io.github.multiproc.internal.TaskCall) {
+            Object inner = unwrap(task);
+            if (inner != task) {
+                return describe(inner);
+            }
         }
         SerializedLambda lambda = serializedLambda(task);
         if (lambda != null) {
@@ -169,13 +172,55 @@ final class TaskPayload {
         return task == null ? "null" : task.getClass().getName();
     }
 
+    /** The user's object inside one of the {@link Calls} adapters (their field {@code task} or {@code fn}). */
     private static Object unwrap(Object call) {
+        for (String name : new String[] {"task", "fn"}) {
+            try {
+                Field f = call.getClass().getDeclaredField(name);
+                f.setAccessible(true);
+                return f.get(call);
+            } catch (ReflectiveOperationException | RuntimeException e) {
+                // not this one
+            }
+        }
+        return call;
+    }
+
+    /** Serializes {@code call} into nothing, on this thread, to refuse it now if it cannot travel. */
+    static void check(Object call, Object userObject, String what) {
+        NullOutput.Probe probe = PROBE.get();
         try {
-            Field f = call.getClass().getDeclaredField("task");
-            f.setAccessible(true);
-            return f.get(call);
-        } catch (ReflectiveOperationException e) {
-            return call;
+            probe.write(call);
+        } catch (IOException | RuntimeException | StackOverflowError e) {
+            PROBE.remove(); // its stream is broken now
+            throw notSerializable(what, userObject, e);
+        }
+    }
+
+    private static final ThreadLocal<NullOutput.Probe> PROBE = ThreadLocal.withInitial(NullOutput.Probe::new);
+
+    /** Discards what is written: serialization as a test, not a transport. */
+    static final class NullOutput extends java.io.OutputStream {
+        @Override
+        public void write(int b) {
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) {
+        }
+
+        /** A reusable stream; reset before each object so that it keeps nothing alive. */
+        static final class Probe {
+            private java.io.ObjectOutputStream out;
+
+            void write(Object o) throws IOException {
+                if (out == null) {
+                    out = new java.io.ObjectOutputStream(new NullOutput());
+                }
+                out.reset();
+                out.writeObject(o);
+                out.reset();
+            }
         }
     }
 }

@@ -16,6 +16,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Optional;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Callable;
 
 /**
@@ -72,38 +74,100 @@ public final class ChildMain {
 
     /** Reads settings, then tasks; returns the exit code. */
     private int serve() throws IOException {
-        int mode = channel.settingsMode;
         haltOnParentLoss = channel.settingsHalt;
         watch.setEnabled(haltOnParentLoss);
-        int exitCode = 0;
+        if (channel.settingsMode == ChannelProtocol.MODE_WORKER) {
+            return serveWorker();
+        }
+        Frame frame;
+        try {
+            frame = channel.io.read();
+        } catch (IOException e) {
+            frame = null;
+        }
+        if (frame == null || frame.type() == Frame.EXIT) {
+            parentLost("channel closed");
+            return 0;
+        }
+        if (frame.type() != Frame.TASK) {
+            System.err.println("multiproc: unexpected message " + frame.kind() + " from the parent");
+            return 2;
+        }
+        // Nothing else comes from the parent but the end of the channel: watch for it while the task runs.
+        startEofWatch();
+        boolean ok = runOne(frame);
+        finishing = true;
+        // No thread may sit in a blocking read at exit: HotSpot would wait 300 ms for it.
+        channel.close();
+        return ok ? 0 : 1;
+    }
+
+    /**
+     * A pool worker: a reader thread takes frames off the channel as they come (so that a lost parent is noticed even
+     * during a long task) and this thread runs the tasks in order. Task id 0 is the pool's initializer; if it fails,
+     * the worker leaves.
+     */
+    private int serveWorker() throws IOException {
+        BlockingQueue<Frame> frames = new LinkedBlockingQueue<>();
+        Thread reader = new Thread(() -> {
+            try {
+                Frame f;
+                while ((f = channel.io.read()) != null) {
+                    frames.add(f);
+                }
+            } catch (IOException ignored) {
+                // the same as the end of the channel
+            }
+            if (!finishing) {
+                parentLost("channel closed");
+            }
+            frames.add(new Frame(Frame.EXIT, 0, new byte[0], 0));
+        }, "multiproc-worker-reader");
+        reader.setDaemon(true);
+        reader.start();
         while (true) {
             Frame frame;
             try {
-                frame = channel.io.read();
-            } catch (IOException e) {
-                frame = null;
-            }
-            if (frame == null) {
-                parentLost("channel closed");
-                return 0;
+                frame = frames.take();
+            } catch (InterruptedException e) {
+                return 1;
             }
             if (frame.type() == Frame.EXIT) {
-                return exitCode;
-            }
-            if (frame.type() != Frame.TASK) {
-                System.err.println("multiproc: unexpected message " + frame.kind() + " from the parent");
-                return 2;
-            }
-            if (mode == ChannelProtocol.MODE_ONE_SHOT) {
-                // Nothing else comes from the parent but the end of the channel: watch for it while the task runs.
-                startEofWatch();
-                boolean ok = runOne(frame);
                 finishing = true;
-                // No thread may sit in a blocking read at exit: HotSpot would wait 300 ms for it.
                 channel.close();
-                return ok ? 0 : 1;
+                return 0;
             }
-            exitCode = runOne(frame) ? 0 : 1;
+            boolean ok;
+            try {
+                ok = runOne(frame);
+            } catch (OutOfStepException e) {
+                leave();
+                return 1;
+            }
+            if (!ok && frame.id() == 0) {
+                leave(); // the initializer failed: this worker is no use
+                return 1;
+            }
+        }
+    }
+
+    /** Tells the parent that this worker goes, so that what it sent and was not answered is run elsewhere. */
+    private void leave() throws IOException {
+        finishing = true;
+        try {
+            channel.io.write(Frame.EXIT, 0, null);
+        } catch (PayloadException impossible) {
+            throw new IOException(impossible);
+        }
+        channel.close();
+    }
+
+    /** The task stream lost its place: no later task can be read. */
+    private static final class OutOfStepException extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        OutOfStepException(Throwable cause) {
+            super("task stream out of step", cause);
         }
     }
 
@@ -132,7 +196,7 @@ public final class ChildMain {
         } catch (PayloadException e) {
             send(Frame.TASK_UNREADABLE, frame.id(), e.getCause());
             if (!e.inStep()) {
-                throw new IOException("task stream out of step", e);
+                throw new OutOfStepException(e);
             }
             return false;
         }

@@ -1,0 +1,57 @@
+package io.github.multiproc;
+
+import io.github.multiproc.internal.TaskCall;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * One unit of work in a pool: what to send, and the future its caller holds. The engine's lock guards
+ * {@link #worker} and {@link #startNanos}.
+ */
+final class PoolTask {
+    final long id;
+    final TaskCall call;
+    final String description;
+    final TaskFuture<Object> future;
+    /** The worker it was sent to, while in flight. */
+    Worker worker;
+    /** When it was sent to its worker. */
+    long sentNanos;
+    /** Set when the engine itself ended it (timeout), so that the worker's death does not fail it again. */
+    boolean endedByPool;
+
+    PoolTask(long id, TaskCall call, String description, PoolEngine engine, Object owner) {
+        this.id = id;
+        this.call = call;
+        this.description = description;
+        this.future = new TaskFuture<>(engine, this, owner);
+    }
+
+    /** A future whose cancellation reaches the pool: a queued task is removed, a running one's worker killed. */
+    static final class TaskFuture<T> extends CompletableFuture<T> {
+        private final PoolEngine engine;
+        private final PoolTask task;
+        /** Keeps the pool reachable while its futures are. */
+        @SuppressWarnings("unused")
+        private final Object owner;
+
+        TaskFuture(PoolEngine engine, PoolTask task, Object owner) {
+            this.engine = engine;
+            this.task = task;
+            this.owner = owner;
+        }
+
+        @Override
+        public boolean cancel(boolean mayInterruptIfRunning) {
+            boolean cancelled = super.cancel(mayInterruptIfRunning);
+            if (cancelled) {
+                engine.cancelled(task, mayInterruptIfRunning);
+            }
+            return cancelled;
+        }
+
+        @Override
+        public <U> CompletableFuture<U> newIncompleteFuture() {
+            return new CompletableFuture<>();
+        }
+    }
+}

@@ -1,0 +1,154 @@
+package io.github.multiproc;
+
+import io.github.multiproc.internal.ChannelProtocol;
+import io.github.multiproc.internal.Frame;
+import io.github.multiproc.internal.FrameIO;
+import io.github.multiproc.internal.PayloadException;
+import java.io.IOException;
+import java.util.ArrayDeque;
+import java.util.concurrent.CompletableFuture;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One worker JVM of a pool: its process, its channel, and the thread {@code <pool>-worker-<slot>} that accepts the
+ * worker, sends it the initializer and then reads its answers for the {@link PoolEngine}. Tasks are written only by
+ * the engine's dispatcher thread. The fields below the line are guarded by the engine's lock.
+ */
+final class Worker {
+    private static final Logger LOG = LoggerFactory.getLogger(Worker.class);
+
+    final PoolEngine engine;
+    final int slot;
+    final String name;
+    final ChildHandle<Void> process;
+    private final ChannelListener listener;
+    private volatile ChannelListener.Connection connection;
+    private volatile FrameIO io;
+    /** Completes once the worker has connected and run the initializer; fails if it died before. */
+    final CompletableFuture<Void> ready = new CompletableFuture<>();
+    private volatile Throwable initFailure;
+
+    // ---- guarded by engine.lock
+    /** Tasks sent and not answered, in the order sent: the first is the one running. */
+    final ArrayDeque<PoolTask> inFlight = new ArrayDeque<>();
+    boolean isReady;
+    /** No more tasks for this worker: recycled, or it said it leaves. */
+    boolean retiring;
+    /** The worker said it leaves (its initializer failed, or its task stream broke): nothing of it runs now. */
+    boolean saidBye;
+    boolean exitSent;
+    boolean lost;
+    int sent;
+    long lastAnswerNanos;
+    /** Whether its recent tasks were short, so that prefetching more than one pays. */
+    boolean shortTasks;
+
+    Worker(PoolEngine engine, int slot, String name, ChildHandle<Void> process, ChannelListener listener) {
+        this.engine = engine;
+        this.slot = slot;
+        this.name = name;
+        this.process = process;
+        this.listener = listener;
+    }
+
+    /** A worker that exits before it connected will never connect: stop waiting for it. */
+    void watchExit() {
+        process.onExit().thenRun(() -> {
+            if (connection == null) {
+                listener.close();
+            }
+        });
+    }
+
+    long pid() {
+        return process.pid();
+    }
+
+    void startReader(io.github.multiproc.internal.TaskCall initializer) {
+        Thread t = new Thread(() -> {
+            try {
+                serve(initializer);
+            } catch (IOException e) {
+                LOG.debug("{}: channel ended: {}", name, e.toString());
+            } catch (RuntimeException | Error e) {
+                LOG.error("{}: reader failed", name, e);
+            } finally {
+                closeChannel();
+                engine.workerLost(this);
+            }
+        }, name);
+        t.setDaemon(true);
+        t.start();
+    }
+
+    private void serve(io.github.multiproc.internal.TaskCall initializer) throws IOException {
+        ChannelListener.Connection c = listener.accept();
+        connection = c;
+        ChannelProtocol.sendSettings(c.out(), ChannelProtocol.MODE_WORKER, true);
+        FrameIO frames = new FrameIO(c.in(), c.out());
+        io = frames;
+        if (initializer != null) {
+            try {
+                frames.write(Frame.TASK, 0, initializer);
+            } catch (PayloadException e) {
+                throw new IllegalStateException("initializer was checked before", e);
+            }
+        } else {
+            engine.workerReady(this);
+        }
+        Frame frame;
+        while ((frame = frames.read()) != null) {
+            if (frame.type() == Frame.EXIT) {
+                engine.workerLeaving(this);
+                continue;
+            }
+            TaskChannel.Outcome outcome;
+            try {
+                outcome = TaskChannel.Outcome.of(frame, frames.decode(frame));
+            } catch (PayloadException e) {
+                outcome = new TaskChannel.Outcome(TaskChannel.Outcome.GARBLED, null, e.getCause());
+                if (!e.inStep()) {
+                    engine.answered(this, frame.id(), outcome);
+                    throw new IOException("answers out of step", e);
+                }
+            }
+            if (frame.id() == 0) {
+                if (outcome.kind() == TaskChannel.Outcome.VALUE) {
+                    engine.workerReady(this);
+                } else {
+                    initFailure = outcome.error();
+                }
+            } else {
+                engine.answered(this, frame.id(), outcome);
+            }
+        }
+    }
+
+    Throwable initFailure() {
+        return initFailure;
+    }
+
+    /** Sends a task; dispatcher thread only. */
+    void send(PoolTask task) throws IOException, PayloadException {
+        io.write(Frame.TASK, task.id, task.call);
+    }
+
+    /** Asks the worker to finish and exit; dispatcher thread only. */
+    void sendExit() {
+        try {
+            io.write(Frame.EXIT, 0, null);
+        } catch (IOException | PayloadException e) {
+            LOG.debug("{}: cannot send exit: {}", name, e.toString());
+        }
+    }
+
+    /** Closes the channel: unblocks the reader. */
+    void closeChannel() {
+        listener.close();
+        ChannelListener.Connection c = connection;
+        if (c != null) {
+            c.close();
+        }
+    }
+}
