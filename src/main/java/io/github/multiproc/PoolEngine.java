@@ -170,7 +170,7 @@ final class PoolEngine {
      */
     <R> CompletableFuture<R> submit(TaskCall call, Object owner) {
         TaskPayload.check(call, call, "task");
-        PoolTask task = new PoolTask(ids.incrementAndGet(), call, TaskPayload.describe(call), this, owner);
+        PoolTask task = new PoolTask(ids.incrementAndGet(), call, this, owner);
         lock.lock();
         try {
             if (state != State.RUNNING) {
@@ -333,20 +333,20 @@ final class PoolEngine {
                 complete(task, outcome.value());
                 break;
             case TaskChannel.Outcome.FAILED:
-                fail(task, new ChildFailedException(name + ": task " + task.description + " failed on worker pid "
+                fail(task, new ChildFailedException(name + ": task " + task.description() + " failed on worker pid "
                         + w.pid() + ": " + outcome.error(), outcome.error()));
                 break;
             case TaskChannel.Outcome.UNREADABLE:
                 fail(task, new ChildFailedException(name + ": worker pid " + w.pid() + " could not read task "
-                        + task.description + ": " + outcome.error()
+                        + task.description() + ": " + outcome.error()
                         + " (workers run on this JVM's class path; is the task's class on it?)", outcome.error()));
                 break;
             case TaskChannel.Outcome.UNSENDABLE:
-                fail(task, new ChildFailedException(name + ": task " + task.description + ": "
+                fail(task, new ChildFailedException(name + ": task " + task.description() + ": "
                         + outcome.error().getMessage(), outcome.error()));
                 break;
             default:
-                fail(task, new ChildFailedException(name + ": cannot read the answer to task " + task.description
+                fail(task, new ChildFailedException(name + ": cannot read the answer to task " + task.description()
                         + " from worker pid " + w.pid() + ": " + outcome.error(), outcome.error()));
         }
     }
@@ -406,9 +406,6 @@ final class PoolEngine {
             lock.unlock();
         }
         Optional<ExitStatus> status = awaitExit(w);
-        if (running != null && !running.endedByPool && !running.future.isDone()) {
-            fail(running, crash(w, status, "while running task " + running.description));
-        }
         if (beforeReady) {
             Throwable why = w.initFailure() != null
                     ? new ChildFailedException(name + ": the initializer failed in worker pid " + w.pid() + ": "
@@ -416,7 +413,13 @@ final class PoolEngine {
                     : crash(w, status, "before it was ready");
             w.ready.completeExceptionally(why);
         }
-        afterLoss(w, asked && !beforeReady, beforeReady, w.ready);
+        PoolTask crashed = running;
+        // the counters first, so that whoever sees the task fail also sees the restart
+        afterLoss(w, asked && !beforeReady, beforeReady, w.ready, () -> {
+            if (crashed != null && !crashed.endedByPool && !crashed.future.isDone()) {
+                fail(crashed, crash(w, status, "while running task " + crashed.description()));
+            }
+        });
     }
 
     private Optional<ExitStatus> awaitExit(Worker w) {
@@ -451,7 +454,8 @@ final class PoolEngine {
         return new ChildCrashedException(message.toString(), w.pid(), status.orElse(ExitStatus.ofCode(-1)), tail);
     }
 
-    private void afterLoss(Worker w, boolean retired, boolean beforeReady, CompletableFuture<Void> ready) {
+    private void afterLoss(Worker w, boolean retired, boolean beforeReady, CompletableFuture<Void> ready,
+            Runnable failTask) {
         boolean replace;
         List<PoolTask> abandoned = new ArrayList<>();
         Throwable giveUp = null;
@@ -480,11 +484,13 @@ final class PoolEngine {
             lock.unlock();
         }
         if (!retired && !beforeReady) {
-            LOG.warn("{}: worker {} (pid {}) died; {}", name, w.name, w.pid(), replace ? "replacing it" : "not replaced");
+            LOG.warn("{}: worker {} (pid {}) died; {}", name, w.name, w.pid(),
+                    replace ? "replacing it" : "not replaced");
         }
+        failTask.run();
         for (PoolTask t : abandoned) {
             fail(t, new MultiprocException(name + ": workers keep dying before they are ready; task "
-                    + t.description + " was not run", giveUp));
+                    + t.description() + " was not run", giveUp));
         }
         if (replace) {
             try {
@@ -556,7 +562,7 @@ final class PoolEngine {
             lock.unlock();
         }
         if (kill != null) {
-            LOG.debug("{}: task {} cancelled while running; killing {}", name, task.description, kill.name);
+            LOG.debug("{}: task {} cancelled while running; killing {}", name, task.description(), kill.name);
             kill.process.kill();
         }
     }
@@ -586,7 +592,7 @@ final class PoolEngine {
         for (int i = 0; i < kill.size(); i++) {
             Worker w = kill.get(i);
             PoolTask t = expired.get(i);
-            fail(t, new TaskTimeoutException(name + ": task " + t.description + " ran longer than " + timeout
+            fail(t, new TaskTimeoutException(name + ": task " + t.description() + " ran longer than " + timeout
                     + " on worker pid " + w.pid() + "; the worker was killed and is replaced (" + stateSummary()
                     + ")", timeout));
             w.process.kill();

@@ -10,7 +10,7 @@ import java.util.concurrent.CompletableFuture;
 final class PoolTask {
     final long id;
     final TaskCall call;
-    final String description;
+    private String description;
     final TaskFuture<Object> future;
     /** The worker it was sent to, while in flight. */
     Worker worker;
@@ -19,11 +19,18 @@ final class PoolTask {
     /** Set when the engine itself ended it (timeout), so that the worker's death does not fail it again. */
     boolean endedByPool;
 
-    PoolTask(long id, TaskCall call, String description, PoolEngine engine, Object owner) {
+    PoolTask(long id, TaskCall call, PoolEngine engine, Object owner) {
         this.id = id;
         this.call = call;
-        this.description = description;
         this.future = new TaskFuture<>(engine, this, owner);
+    }
+
+    /** Names the task for messages; computed on first use, since it takes reflection. */
+    synchronized String description() {
+        if (description == null) {
+            description = TaskPayload.describe(call);
+        }
+        return description;
     }
 
     /** A future whose cancellation reaches the pool: a queued task is removed, a running one's worker killed. */

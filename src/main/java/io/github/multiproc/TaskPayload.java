@@ -209,17 +209,12 @@ final class TaskPayload {
         public void write(byte[] b, int off, int len) {
         }
 
-        /** A reusable stream; reset before each object so that it keeps nothing alive. */
+        /** A stream per check, sharing this thread's table of class descriptors, so that it keeps nothing alive. */
         static final class Probe {
-            private java.io.ObjectOutputStream out;
+            private final java.util.Map<String, Integer> descriptors = new java.util.HashMap<>();
 
             void write(Object o) throws IOException {
-                if (out == null) {
-                    out = new java.io.ObjectOutputStream(new NullOutput());
-                }
-                out.reset();
-                out.writeObject(o);
-                out.reset();
+                new io.github.multiproc.internal.CompactObjectOutput(new NullOutput(), descriptors).writeObject(o);
             }
         }
     }

@@ -35,6 +35,8 @@ public final class ChildMain {
     private final ParentWatch watch;
     private volatile boolean haltOnParentLoss = true;
     private volatile boolean finishing;
+    /** Worker mode: more tasks are waiting, so answers may stay buffered until the queue runs dry. */
+    private boolean batching;
 
     private final String name;
 
@@ -134,12 +136,17 @@ public final class ChildMain {
             }
             if (frame.type() == Frame.EXIT) {
                 finishing = true;
+                channel.io.flush();
                 channel.close();
                 return 0;
             }
             boolean ok;
             try {
+                batching = !frames.isEmpty();
                 ok = runOne(frame);
+                if (frames.isEmpty()) {
+                    channel.io.flush(); // answers go out in batches while tasks keep coming
+                }
             } catch (OutOfStepException e) {
                 leave();
                 return 1;
@@ -215,7 +222,7 @@ public final class ChildMain {
         }
         flushStdStreams();
         try {
-            channel.io.write(Frame.RESULT, frame.id(), value);
+            channel.io.write(Frame.RESULT, frame.id(), value, !batching);
             return true;
         } catch (IOException e) {
             if (channel.settingsMode == ChannelProtocol.MODE_ONE_SHOT) {

@@ -7,31 +7,36 @@ import java.io.DataOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.ObjectInputStream;
 import java.io.ObjectOutputStream;
 import java.io.OutputStream;
+import java.io.ObjectStreamClass;
 import java.io.StreamCorruptedException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 
 /**
- * Writes and reads {@link Frame}s over a connection, with one Java serialization stream per direction that
- * survives failures: a write that fails to serialize restarts the stream ({@link Frame#FRESH}), and a read that fails
- * reports whether the stream is still in step.
+ * Writes and reads {@link Frame}s over a connection. Each message is a Java serialization stream of its own, but the
+ * class descriptors are sent once per connection and direction (see {@link CompactObjectOutput}); a frame marked
+ * {@link Frame#FRESH} starts those tables anew. A write that fails sends nothing and leaves the connection usable; a
+ * read that fails tells whether later messages can still be read.
  *
  * <p>Thread safety: {@link #write} and {@link #read} may run on two different threads, each side one at a time.
  */
 public final class FrameIO {
-    /** Reset the handle table this often, so that neither side keeps every object it ever sent alive. */
-    private static final int RESET_EVERY = 1024;
-
     private final DataInputStream in;
     private final DataOutputStream out;
 
     private final Buffer outBuffer = new Buffer();
-    private ObjectOutputStream objectsOut;
-    private int sinceReset;
+    /** The descriptors this side has sent on the connection; cleared when a new stream starts. */
+    private final Map<String, Integer> sentDescriptors = new HashMap<>();
+    private boolean started;
 
     private final FrameInput frameInput = new FrameInput();
-    private ObjectInputStream objectsIn;
+    private final List<ObjectStreamClass> readDescriptors = new ArrayList<>();
+    private final Map<String, Class<?>> readClasses = new HashMap<>();
+    private boolean inStep = true;
 
     /**
      * Creates the frame reader and writer over a connection's streams.
@@ -53,24 +58,50 @@ public final class FrameIO {
      * @throws PayloadException if the payload cannot be serialized; nothing was sent and the connection is usable
      * @throws IOException if the connection failed
      */
-    public synchronized void write(int kind, long id, Object payload) throws PayloadException, IOException {
+    public void write(int kind, long id, Object payload) throws PayloadException, IOException {
+        write(kind, id, payload, true);
+    }
+
+    /**
+     * Serializes {@code payload} on this connection's stream and sends it, flushing only if {@code flush}; see
+     * {@link #flush()}.
+     *
+     * @param kind the message kind
+     * @param id the task id
+     * @param payload the object to send (may be null)
+     * @param flush whether to push it out now, or leave it buffered for a batch
+     * @throws PayloadException if the payload cannot be serialized; nothing was sent and the connection is usable
+     * @throws IOException if the connection failed
+     */
+    public synchronized void write(int kind, long id, Object payload, boolean flush)
+            throws PayloadException, IOException {
         outBuffer.reset();
-        boolean fresh = objectsOut == null;
+        boolean fresh = !started;
+        if (fresh) {
+            sentDescriptors.clear();
+        }
+        CompactObjectOutput objects = null;
         try {
-            if (fresh) {
-                objectsOut = new ObjectOutputStream(outBuffer);
-                sinceReset = 0;
-            } else if (++sinceReset >= RESET_EVERY) {
-                objectsOut.reset();
-                sinceReset = 0;
-            }
-            objectsOut.writeObject(payload);
-            objectsOut.flush();
+            objects = new CompactObjectOutput(outBuffer, sentDescriptors);
+            objects.writeObject(payload);
+            objects.flush();
         } catch (IOException | RuntimeException | StackOverflowError e) {
-            objectsOut = null; // the stream's handle table no longer matches what the receiver saw
+            if (objects != null) {
+                objects.rollback(); // never sent: the receiver has not seen its descriptors
+            }
             throw new PayloadException(e);
         }
-        writeRaw(fresh ? kind | Frame.FRESH : kind, id, outBuffer.bytes(), outBuffer.size());
+        started = true;
+        writeRaw(fresh ? kind | Frame.FRESH : kind, id, outBuffer.bytes(), outBuffer.size(), flush);
+    }
+
+    /**
+     * Pushes out what buffered writes left.
+     *
+     * @throws IOException if the connection failed
+     */
+    public synchronized void flush() throws IOException {
+        out.flush();
     }
 
     /**
@@ -82,16 +113,18 @@ public final class FrameIO {
      * @throws IOException if the connection failed
      */
     public synchronized void writeStandalone(int kind, long id, byte[] standalone) throws IOException {
-        writeRaw(kind | Frame.FRESH, id, standalone, standalone.length);
-        objectsOut = null; // the receiver now reads a new stream; ours must restart too
+        writeRaw(kind | Frame.FRESH, id, standalone, standalone.length, true);
+        started = false; // the receiver starts its tables anew; so must we
     }
 
-    private void writeRaw(int kind, long id, byte[] bytes, int length) throws IOException {
+    private void writeRaw(int kind, long id, byte[] bytes, int length, boolean flush) throws IOException {
         out.writeInt(length);
         out.writeByte(kind);
         out.writeLong(id);
         out.write(bytes, 0, length);
-        out.flush();
+        if (flush) {
+            out.flush();
+        }
     }
 
     /**
@@ -126,23 +159,25 @@ public final class FrameIO {
      *     later frames can still be read
      */
     public Object decode(Frame frame) throws PayloadException {
+        if (frame.fresh()) {
+            readDescriptors.clear();
+            readClasses.clear();
+            inStep = true;
+        } else if (!inStep) {
+            throw new PayloadException(new StreamCorruptedException("an earlier message broke the stream"), false);
+        }
         frameInput.load(frame.payload(), frame.length());
         try {
-            if (frame.fresh() || objectsIn == null) {
-                objectsIn = new ObjectInputStream(frameInput);
-            }
-            Object value = objectsIn.readObject();
+            Object value = new CompactObjectInput(frameInput, readDescriptors, readClasses).readObject();
             if (frameInput.available() != 0) {
-                objectsIn = null;
+                inStep = false;
                 throw new PayloadException(new StreamCorruptedException(
                         frameInput.available() + " bytes left over after the object"), false);
             }
             return value;
         } catch (IOException | ClassNotFoundException | RuntimeException | LinkageError | StackOverflowError e) {
-            boolean inStep = frameInput.available() == 0 && objectsIn != null;
-            if (!inStep) {
-                objectsIn = null;
-            }
+            // a message that was read to its end has shown every class descriptor it carried
+            inStep = frameInput.available() == 0;
             throw new PayloadException(e, inStep);
         }
     }
@@ -156,7 +191,7 @@ public final class FrameIO {
      */
     public static byte[] serializeStandalone(Object value) throws IOException {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(512);
-        try (ObjectOutputStream oos = new ObjectOutputStream(bytes)) {
+        try (ObjectOutputStream oos = new CompactObjectOutput(bytes, new HashMap<>())) {
             oos.writeObject(value);
         }
         return bytes.toByteArray();
