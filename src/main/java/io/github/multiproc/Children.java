@@ -154,6 +154,7 @@ final class Children {
         if (forwardStderr) {
             pb.redirectError(ProcessBuilder.Redirect.PIPE);
         }
+        // a task child is finished once its channel has ended too; a worker's channel belongs to its pool
         return start(pb, spec, true, description, forwardStderr, visible);
     }
 
@@ -197,7 +198,7 @@ final class Children {
                     + (spec.directory() != null ? " in " + spec.directory() : "") + ": " + e.getMessage(), e);
         }
         ChildHandle<T> child = new ChildHandle<>(this, serials.incrementAndGet(), process, description, spec, task,
-                tail, pumps + (task ? 1 : 0));
+                tail, pumps + (task && visible ? 1 : 0));
         lock.lock();
         try {
             if (visible) {

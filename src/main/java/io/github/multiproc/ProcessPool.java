@@ -122,6 +122,21 @@ public final class ProcessPool implements AutoCloseable {
     }
 
     /**
+     * Runs {@code task} on a worker and waits until it has run.
+     *
+     * @param task the task
+     * @throws NotSerializableTaskException if the task cannot be serialized
+     * @throws java.util.concurrent.RejectedExecutionException if the pool is shut down
+     * @throws ChildFailedException if the task threw (the cause is its exception)
+     * @throws ChildCrashedException if the worker died while running it
+     * @throws TaskTimeoutException if it ran longer than the pool's task timeout
+     * @throws CancellationException if it was cancelled, the pool terminated, or this thread interrupted
+     */
+    public void apply(SerializableRunnable task) {
+        await(applyAsync(task));
+    }
+
+    /**
      * Runs {@code fn(arg)} on a worker and waits for its value (Python's {@code apply(fn, (arg,))}).
      *
      * @param fn the function

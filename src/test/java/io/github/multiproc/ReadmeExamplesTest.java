@@ -12,16 +12,20 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
  * Every Java snippet of the README, compiled and run. {@link #readme_javaBlocks_appearHereVerbatim()} checks that
- * each {@code ```java} block of README.md stands in this file line for line, so the two cannot drift apart.
+ * each {@code ```java} block of README.md stands in this file line for line (lines ending in {@code // test-only}
+ * are this file's own checks, skipped in the comparison), so the two cannot drift apart.
  */
 @Timeout(120)
 final class ReadmeExamplesTest {
@@ -29,7 +33,8 @@ final class ReadmeExamplesTest {
     @Test
     void readme_javaBlocks_appearHereVerbatim() throws IOException {
         List<String> source = stripped(Files.readAllLines(Path.of("src/test/java/io/github/multiproc/"
-                + "ReadmeExamplesTest.java")));
+                + "ReadmeExamplesTest.java"))).stream().filter(l -> !l.endsWith("// test-only"))
+                .collect(Collectors.toList());
         String readme = Files.readString(Path.of("README.md"));
         Matcher m = Pattern.compile("```java\n(.*?)```", Pattern.DOTALL).matcher(readme);
         int blocks = 0;
@@ -183,5 +188,79 @@ final class ReadmeExamplesTest {
         assertThat(ended).isGreaterThanOrEqualTo(0);
         assertThat(orphans).allMatch(p -> p.pid() != Fork.pid());
         assertThat(Fork.orphans()).isEmpty();
+    }
+
+    @Test
+    void pools() throws Exception {
+        try (ProcessPool pool = ProcessPool.create(4)) {
+            List<Integer> squares = pool.map(x -> x * x, List.of(1, 2, 3, 4));    // [1, 4, 9, 16]
+            CompletableFuture<Long> pid = pool.applyAsync(() -> Fork.pid());      // runs in a worker
+            System.out.println(squares + " from " + pid.join());
+            assertThat(squares).containsExactly(1, 4, 9, 16); // test-only
+            assertThat(pool.workerPids()).contains(pid.join()); // test-only
+        }
+    }
+
+    static void test(int num) throws InterruptedException {
+        System.out.println("start " + num);
+        Thread.sleep(100);
+        System.out.println("end " + num);
+    }
+
+    @Test
+    void pools_seedAsyncThenSync() throws Exception {
+        long t0 = System.nanoTime();
+        try (ProcessPool pool = ProcessPool.create(4)) {
+            for (int i = 0; i < 10; i++) {
+                int num = i;
+                pool.applyAsync(() -> test(num));                 // non-blocking: queued, four run at once
+            }
+            pool.shutdown();                                      // Python's pool.close(): no new tasks
+            pool.join();                                          // wait for the queued tasks and the workers
+        }
+        // start 0  start 1  start 2  start 3  end 1  end 0  start 4  start 5  end 2 ...   (about 0.3 s)
+        assertThat(System.nanoTime() - t0).isGreaterThanOrEqualTo(300_000_000L); // test-only
+        long t1 = System.nanoTime(); // test-only
+        try (ProcessPool pool = ProcessPool.create(4)) {
+            long t2 = System.nanoTime(); // test-only
+            for (int i = 0; i < 10; i++) {
+                int num = i;
+                pool.apply(() -> test(num));                      // blocking: one task at a time
+            }
+            assertThat(System.nanoTime() - t2).isGreaterThanOrEqualTo(1_000_000_000L); // test-only
+        }
+        // start 0  end 0  start 1  end 1  start 2  end 2 ...   (about 1 s)
+        assertThat(t1).isPositive();
+    }
+
+    @Test
+    void pools_imapOfAnEndlessIterable() throws Exception {
+        try (ProcessPool pool = ProcessPool.create(2)) {
+            Iterable<Integer> naturals = () -> IntStream.iterate(1, n -> n + 1).iterator();   // endless
+            List<Integer> firstSquares = pool.imap((Integer n) -> n * n, naturals).limit(5).collect(Collectors.toList());
+            System.out.println(firstSquares);                     // [1, 4, 9, 16, 25]
+            assertThat(firstSquares).containsExactly(1, 4, 9, 16, 25); // test-only
+        }
+    }
+
+    @Test
+    void whatHappensWhenAWorkerDies() throws Exception {
+        try (ProcessPool pool = ProcessPool.builder().workers(2).taskTimeout(Duration.ofSeconds(5)).build()) {
+            CompletableFuture<Integer> doomed = pool.applyAsync(() -> {
+                Runtime.getRuntime().halt(99);                    // the worker dies mid-task
+                return 0;
+            });
+            CompletableFuture<Integer> fine = pool.applyAsync(() -> 42);
+            try {
+                doomed.join();
+            } catch (CompletionException e) {
+                ChildCrashedException crash = (ChildCrashedException) e.getCause();
+                System.out.println(crash.exitStatus() + " in worker " + crash.pid()); // exit code 99 in worker 12347
+            }
+            System.out.println(fine.join() + ", restarts: " + pool.stats().workerRestarts()); // 42, restarts: 1
+            assertThatThrownBy(doomed::join).hasCauseInstanceOf(ChildCrashedException.class); // test-only
+            assertThat(fine.join()).isEqualTo(42); // test-only
+            assertThat(pool.stats().workerRestarts()).isEqualTo(1); // test-only
+        }
     }
 }

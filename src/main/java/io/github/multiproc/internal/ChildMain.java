@@ -18,6 +18,7 @@ import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.Callable;
 
 /**
@@ -37,6 +38,10 @@ public final class ChildMain {
     private volatile boolean finishing;
     /** Worker mode: more tasks are waiting, so answers may stay buffered until the queue runs dry. */
     private boolean batching;
+    /** When the oldest answer still buffered was written; 0 when none is. */
+    private volatile long unflushedSince;
+    private Thread flusher;
+    private static final long FLUSH_DELAY_NANOS = 500_000;
 
     private final String name;
 
@@ -127,6 +132,7 @@ public final class ChildMain {
         }, "multiproc-worker-reader");
         reader.setDaemon(true);
         reader.start();
+        startFlusher();
         while (true) {
             Frame frame;
             try {
@@ -145,7 +151,11 @@ public final class ChildMain {
                 batching = !frames.isEmpty();
                 ok = runOne(frame);
                 if (frames.isEmpty()) {
+                    unflushedSince = 0;
                     channel.io.flush(); // answers go out in batches while tasks keep coming
+                } else if (unflushedSince == 0) {
+                    unflushedSince = System.nanoTime();
+                    LockSupport.unpark(flusher);
                 }
             } catch (OutOfStepException e) {
                 leave();
@@ -156,6 +166,37 @@ public final class ChildMain {
                 return 1;
             }
         }
+    }
+
+    /**
+     * Pushes out answers left buffered for a batch once they are {@link #FLUSH_DELAY_NANOS} old, so that a long task
+     * that follows short ones does not hold their answers back.
+     */
+    private void startFlusher() {
+        flusher = new Thread(() -> {
+            while (true) {
+                long since = unflushedSince;
+                if (since == 0) {
+                    LockSupport.park(this);
+                    continue;
+                }
+                long wait = since + FLUSH_DELAY_NANOS - System.nanoTime();
+                if (wait > 0) {
+                    LockSupport.parkNanos(this, wait);
+                    continue;
+                }
+                try {
+                    channel.io.flush();
+                } catch (IOException e) {
+                    return; // the channel is gone; the reader handles that
+                }
+                if (unflushedSince == since) {
+                    unflushedSince = 0;
+                }
+            }
+        }, "multiproc-worker-flusher");
+        flusher.setDaemon(true);
+        flusher.start();
     }
 
     /** Tells the parent that this worker goes, so that what it sent and was not answered is run elsewhere. */

@@ -4,6 +4,7 @@ import io.github.multiproc.ChildProcess;
 import io.github.multiproc.ExitStatus;
 import io.github.multiproc.Fork;
 import io.github.multiproc.ParentExit;
+import io.github.multiproc.ProcessPool;
 import io.github.multiproc.SerializableRunnable;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,7 +15,8 @@ import java.util.concurrent.CountDownLatch;
 
 /**
  * The tour: every example of the tutorial this library ports (Python's os.fork, os.wait, orphans and zombies,
- * multiprocessing.Process, subclassing Process), in Java, in the tutorial's order, printing what the Python printed.
+ * multiprocessing.Process, subclassing Process, Pool with apply_async and apply, sync and async), in Java, in the
+ * tutorial's order, printing what the Python printed.
  * Run it with {@code mvn -q test-compile exec:exec}.
  */
 public final class Tour {
@@ -27,6 +29,9 @@ public final class Tour {
         orphansAndZombies();
         processWithTarget();
         processSubclass();
+        long async = poolApplyAsync();
+        long sync = poolApply();
+        syncVersusAsync(async, sync);
         System.out.printf("%nTour finished in %.1f s; children left running: %d%n",
                 (System.nanoTime() - start) / 1e9, Fork.activeChildren().size());
     }
@@ -159,6 +164,53 @@ public final class Tour {
                 Thread.sleep(100);
             }
         }
+    }
+
+    /** The task of the Pool examples: test(num). */
+    static void test(int num) throws InterruptedException {
+        System.out.println("start task " + num);
+        Thread.sleep(100);
+        System.out.println("end task " + num);
+    }
+
+    /** Pool(4) with apply_async: tasks are queued at once and run four at a time. */
+    static long poolApplyAsync() throws Exception {
+        section("5. Pool(4) and pool.apply_async(test, (i,))  ->  ProcessPool.create(4) and applyAsync",
+                "Non-blocking: ten tasks are queued at once; the four worker JVMs run four at a time.",
+                "shutdown() is Python's pool.close(); join() waits for the queued tasks and the workers.");
+        try (ProcessPool pool = ProcessPool.create(4)) {
+            System.out.println("4 warm workers: " + pool.workerPids());
+            long start = System.nanoTime();
+            for (int i = 0; i < 10; i++) {
+                int num = i;
+                pool.applyAsync(() -> test(num));
+            }
+            pool.shutdown();
+            pool.join();
+            return System.nanoTime() - start;
+        }
+    }
+
+    /** Pool(4) with apply: each call waits, so the tasks run one after another. */
+    static long poolApply() throws Exception {
+        section("6. pool.apply(test, (i,))  ->  ProcessPool.apply",
+                "Blocking: each call waits for its task, so the ten run strictly one after another.");
+        try (ProcessPool pool = ProcessPool.create(4)) {
+            long start = System.nanoTime();
+            for (int i = 0; i < 10; i++) {
+                int num = i;
+                pool.apply(() -> test(num));
+            }
+            return System.nanoTime() - start;
+        }
+    }
+
+    static void syncVersusAsync(long asyncNanos, long syncNanos) {
+        section("7. Synchronous and asynchronous",
+                "Asynchronous: tasks have no order among them and run at the same time.",
+                "Synchronous: each task must finish before the next one starts.");
+        System.out.printf("ten 0.1 s tasks on 4 workers: applyAsync %.2f s, apply %.2f s (%.1fx)%n",
+                asyncNanos / 1e9, syncNanos / 1e9, (double) syncNanos / asyncNanos);
     }
 
     static void processSubclass() throws Exception {
