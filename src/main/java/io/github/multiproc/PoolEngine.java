@@ -352,28 +352,34 @@ final class PoolEngine {
     }
 
     private void complete(PoolTask task, Object value) {
-        results.execute(() -> {
-            if (task.future.complete(value)) {
+        onResultsThread(() -> {
+            if (task.settle()) {
                 completed.increment();
+                task.future.complete(value);
             }
         });
     }
 
+    /** Runs {@code r} on the results thread, or here once the pool has terminated and that thread is gone. */
+    private void onResultsThread(Runnable r) {
+        try {
+            results.execute(r);
+        } catch (RejectedExecutionException e) {
+            r.run();
+        }
+    }
+
     private void fail(PoolTask task, Throwable error) {
-        Runnable r = () -> {
-            if (task.future.completeExceptionally(error)) {
+        onResultsThread(() -> {
+            if (task.settle()) {
                 if (error instanceof CancellationException) {
                     cancelledCount.increment();
                 } else {
                     failed.increment();
                 }
+                task.future.completeExceptionally(error);
             }
-        };
-        try {
-            results.execute(r);
-        } catch (RejectedExecutionException e) {
-            r.run(); // terminated: complete here
-        }
+        });
     }
 
     // ------------------------------------------------------------------ losses
@@ -483,7 +489,7 @@ final class PoolEngine {
         } finally {
             lock.unlock();
         }
-        if (!retired && !beforeReady) {
+        if (!retired && !beforeReady && !killedOnPurpose(w)) {
             LOG.warn("{}: worker {} (pid {}) died; {}", name, w.name, w.pid(),
                     replace ? "replacing it" : "not replaced");
         }
@@ -507,6 +513,15 @@ final class PoolEngine {
             }
         }
         checkTerminated();
+    }
+
+    private boolean killedOnPurpose(Worker w) {
+        lock.lock();
+        try {
+            return state == State.TERMINATED;
+        } finally {
+            lock.unlock();
+        }
     }
 
     private void checkTerminated() {
@@ -542,22 +557,18 @@ final class PoolEngine {
 
     void cancelled(PoolTask task, boolean mayInterrupt) {
         Worker kill = null;
+        cancelledCount.increment();
         lock.lock();
         try {
             if (queue.remove(task)) {
-                cancelledCount.increment();
                 return;
             }
             Worker w = task.worker;
-            if (w != null && w.inFlight.peekFirst() == task) {
-                cancelledCount.increment();
-                if (mayInterrupt) {
-                    task.endedByPool = true;
-                    kill = w;
-                }
-            } else if (w != null) {
-                cancelledCount.increment(); // prefetched: it runs, its answer is dropped
+            if (w != null && w.inFlight.peekFirst() == task && mayInterrupt) {
+                task.endedByPool = true;
+                kill = w;
             }
+            // sent but not started (prefetched): it runs, and its answer is dropped
         } finally {
             lock.unlock();
         }
@@ -639,8 +650,9 @@ final class PoolEngine {
         }
         for (PoolTask t : unfinished) {
             t.endedByPool = true;
-            if (t.future.completeExceptionally(new CancellationException(name + " was terminated"))) {
+            if (t.settle()) {
                 cancelledCount.increment();
+                t.future.completeExceptionally(new CancellationException(name + " was terminated"));
             }
         }
         for (Worker w : workers) {

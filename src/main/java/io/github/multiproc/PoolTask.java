@@ -18,6 +18,15 @@ final class PoolTask {
     long sentNanos;
     /** Set when the engine itself ended it (timeout), so that the worker's death does not fail it again. */
     boolean endedByPool;
+    private final java.util.concurrent.atomic.AtomicBoolean settled = new java.util.concurrent.atomic.AtomicBoolean();
+
+    /**
+     * Claims the right to decide the task's outcome: true once, for whoever comes first (answer, failure, cancel,
+     * terminate), so that the pool's counters are updated before the future completes, and exactly once.
+     */
+    boolean settle() {
+        return settled.compareAndSet(false, true);
+    }
 
     PoolTask(long id, TaskCall call, PoolEngine engine, Object owner) {
         this.id = id;
@@ -49,11 +58,11 @@ final class PoolTask {
 
         @Override
         public boolean cancel(boolean mayInterruptIfRunning) {
-            boolean cancelled = super.cancel(mayInterruptIfRunning);
-            if (cancelled) {
-                engine.cancelled(task, mayInterruptIfRunning);
+            if (!task.settle()) {
+                return isCancelled();
             }
-            return cancelled;
+            engine.cancelled(task, mayInterruptIfRunning);
+            return super.cancel(mayInterruptIfRunning);
         }
 
         @Override

@@ -18,7 +18,6 @@ import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.Callable;
 
 /**
@@ -36,12 +35,7 @@ public final class ChildMain {
     private final ParentWatch watch;
     private volatile boolean haltOnParentLoss = true;
     private volatile boolean finishing;
-    /** Worker mode: more tasks are waiting, so answers may stay buffered until the queue runs dry. */
-    private boolean batching;
-    /** When the oldest answer still buffered was written; 0 when none is. */
-    private volatile long unflushedSince;
-    private Thread flusher;
-    private static final long FLUSH_DELAY_NANOS = 500_000;
+
 
     private final String name;
 
@@ -132,7 +126,6 @@ public final class ChildMain {
         }, "multiproc-worker-reader");
         reader.setDaemon(true);
         reader.start();
-        startFlusher();
         while (true) {
             Frame frame;
             try {
@@ -148,15 +141,9 @@ public final class ChildMain {
             }
             boolean ok;
             try {
-                batching = !frames.isEmpty();
+                // Every answer leaves at once, never batched: if this worker dies during the next task, the
+                // parent must know exactly which tasks were done, to fail the right one and rerun no other.
                 ok = runOne(frame);
-                if (frames.isEmpty()) {
-                    unflushedSince = 0;
-                    channel.io.flush(); // answers go out in batches while tasks keep coming
-                } else if (unflushedSince == 0) {
-                    unflushedSince = System.nanoTime();
-                    LockSupport.unpark(flusher);
-                }
             } catch (OutOfStepException e) {
                 leave();
                 return 1;
@@ -166,37 +153,6 @@ public final class ChildMain {
                 return 1;
             }
         }
-    }
-
-    /**
-     * Pushes out answers left buffered for a batch once they are {@link #FLUSH_DELAY_NANOS} old, so that a long task
-     * that follows short ones does not hold their answers back.
-     */
-    private void startFlusher() {
-        flusher = new Thread(() -> {
-            while (true) {
-                long since = unflushedSince;
-                if (since == 0) {
-                    LockSupport.park(this);
-                    continue;
-                }
-                long wait = since + FLUSH_DELAY_NANOS - System.nanoTime();
-                if (wait > 0) {
-                    LockSupport.parkNanos(this, wait);
-                    continue;
-                }
-                try {
-                    channel.io.flush();
-                } catch (IOException e) {
-                    return; // the channel is gone; the reader handles that
-                }
-                if (unflushedSince == since) {
-                    unflushedSince = 0;
-                }
-            }
-        }, "multiproc-worker-flusher");
-        flusher.setDaemon(true);
-        flusher.start();
     }
 
     /** Tells the parent that this worker goes, so that what it sent and was not answered is run elsewhere. */
@@ -263,7 +219,7 @@ public final class ChildMain {
         }
         flushStdStreams();
         try {
-            channel.io.write(Frame.RESULT, frame.id(), value, !batching);
+            channel.io.write(Frame.RESULT, frame.id(), value);
             return true;
         } catch (IOException e) {
             if (channel.settingsMode == ChannelProtocol.MODE_ONE_SHOT) {
