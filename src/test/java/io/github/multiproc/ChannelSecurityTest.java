@@ -1,0 +1,106 @@
+package io.github.multiproc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.DataOutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The private channel: only the peer holding the child's secret gets in; the secret is never on a command line. */
+@Timeout(60)
+final class ChannelSecurityTest {
+
+    private static SocketChannel connect(String address) throws Exception {
+        if (address.startsWith("unix:")) {
+            SocketChannel c = SocketChannel.open(StandardProtocolFamily.UNIX);
+            c.connect(UnixDomainSocketAddress.of(address.substring(5)));
+            return c;
+        }
+        return SocketChannel.open(new InetSocketAddress(InetAddress.getLoopbackAddress(),
+                Integer.parseInt(address.substring(4))));
+    }
+
+    private static void hello(SocketChannel c, byte[] secret) throws Exception {
+        DataOutputStream out = new DataOutputStream(Channels.newOutputStream(c));
+        out.writeInt(0x4d505243); // "MPRC"
+        out.writeByte(1);
+        out.write(secret);
+        out.flush();
+    }
+
+    @Test
+    void accept_wrongSecretDropped_rightSecretAccepted(@TempDir Path runDir) throws Exception {
+        ChannelListener listener = ChannelListener.open(runDir, 1);
+        Path keyFile = listener.keyFile();
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(keyFile))).isEqualTo("rw-------");
+        byte[] secret = Files.readAllBytes(keyFile);
+        assertThat(secret).hasSize(32);
+        CompletableFuture<ChannelListener.Connection> accepted = CompletableFuture.supplyAsync(() -> {
+            try {
+                return listener.accept();
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+
+        byte[] wrong = secret.clone();
+        wrong[0] ^= 1;
+        try (SocketChannel intruder = connect(listener.address())) {
+            hello(intruder, wrong);
+            // dropped: the listener closes it, and the intruder reads the end of the stream
+            assertThat(intruder.read(ByteBuffer.allocate(1))).isEqualTo(-1);
+        }
+        assertThat(accepted).isNotDone();
+
+        try (SocketChannel child = connect(listener.address())) {
+            hello(child, secret);
+            ChannelListener.Connection c = accepted.get(10, TimeUnit.SECONDS);
+            assertThat(c.socket().isConnected()).isTrue();
+            c.close();
+        }
+        // once accepted, nothing else can connect and the key file is gone
+        assertThat(Files.exists(keyFile)).isFalse();
+    }
+
+    @Test
+    void taskChild_secretNeverOnItsCommandLine() throws Exception {
+        ChildProcess<List<String>> child = Fork.call(() -> ProcessHandle.current().info().arguments()
+                .map(Arrays::asList).orElse(List.of()));
+        List<String> args = child.result();
+        assertThat(args).anyMatch(a -> a.startsWith("unix:") || a.startsWith("tcp:"));
+        // the only secret-bearing argument is the key file's path, and the file is gone by now
+        String keyFile = args.stream().filter(a -> a.endsWith(".key")).findFirst().orElseThrow();
+        assertThat(Files.exists(Path.of(keyFile))).isFalse();
+        assertThat(String.join(" ", args)).doesNotContainPattern("[0-9a-f]{64}");
+    }
+
+    @Test
+    void tcpTransport_whenAsked_taskRunsOverLoopback() throws Exception {
+        System.setProperty("multiproc.transport", "tcp");
+        try {
+            ChildProcess<List<String>> child = Fork.call(() -> ProcessHandle.current().info().arguments()
+                    .map(Arrays::asList).orElse(List.of()));
+            assertThat(child.result()).anyMatch(a -> a.startsWith("tcp:"));
+            try (ProcessPool pool = ProcessPool.create(1)) {
+                assertThat(pool.apply((Integer x) -> x * 2, 21)).isEqualTo(42);
+            }
+        } finally {
+            System.clearProperty("multiproc.transport");
+        }
+    }
+}

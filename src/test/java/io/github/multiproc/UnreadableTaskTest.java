@@ -1,0 +1,72 @@
+package io.github.multiproc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import java.util.spi.ToolProvider;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A task whose class exists only in this JVM (loaded at run time from a directory the child's class path lacks)
+ * cannot be read in the child: the failure names the class, and a pool worker survives it.
+ */
+@Timeout(120)
+final class UnreadableTaskTest {
+    @TempDir
+    static Path dir;
+    static Object hidden;
+
+    @BeforeAll
+    static void compileHiddenTask() throws Exception {
+        Path src = dir.resolve("gen/Hidden.java");
+        Files.createDirectories(src.getParent());
+        Files.writeString(src, "package gen;\n"
+                + "public class Hidden implements io.github.multiproc.SerializableCallable<String> {\n"
+                + "    private static final long serialVersionUID = 1L;\n"
+                + "    public String call() { return \"hidden\"; }\n"
+                + "}\n");
+        Path classes = Files.createDirectories(dir.resolve("classes"));
+        int rc = ToolProvider.findFirst("javac").orElseThrow().run(System.out, System.err, "-cp",
+                ModulePathTest.location(Fork.class).toString(), "-d", classes.toString(), src.toString());
+        assertThat(rc).isZero();
+        URLClassLoader loader = new URLClassLoader(new URL[] {classes.toUri().toURL()},
+                UnreadableTaskTest.class.getClassLoader());
+        hidden = loader.loadClass("gen.Hidden").getConstructor().newInstance();
+    }
+
+    @SuppressWarnings("unchecked")
+    private static SerializableCallable<String> hiddenTask() {
+        return (SerializableCallable<String>) hidden;
+    }
+
+    @Test
+    void fork_classNotOnChildClassPath_childFailedNamingTheClass() throws Exception {
+        ChildProcess<String> child = Fork.call(hiddenTask());
+        assertThatThrownBy(child::result).isInstanceOf(ChildFailedException.class)
+                .hasMessageContaining("could not read its task")
+                .cause().isInstanceOf(ClassNotFoundException.class).hasMessageContaining("gen.Hidden");
+        assertThat(child.exitStatus().orElseThrow().code()).isEqualTo(1);
+    }
+
+    @Test
+    void pool_classNotOnWorkerClassPath_failsThatTaskOnlyAndWorkerLivesOn() throws Exception {
+        try (ProcessPool pool = ProcessPool.create(1)) {
+            long pid = pool.workerPids().get(0);
+            assertThatThrownBy(() -> pool.applyAsync(hiddenTask()).get(30, TimeUnit.SECONDS))
+                    .hasCauseInstanceOf(ChildFailedException.class)
+                    .satisfies(e -> assertThat(e.getCause()).hasMessageContaining("could not read task")
+                            .cause().isInstanceOf(ClassNotFoundException.class).hasMessageContaining("gen.Hidden"));
+            assertThat(pool.apply(() -> 1 + 1)).isEqualTo(2);
+            assertThat(pool.workerPids()).containsExactly(pid);
+            assertThat(pool.stats().workerRestarts()).isZero();
+        }
+    }
+}
