@@ -334,10 +334,11 @@ public final class ChildMain {
         }
 
         void start(java.util.function.Consumer<String> onLost) {
-            if (!parentStarted()) {
-                onLost.accept("parent " + parentPid + " is gone");
-            }
             Thread t = new Thread(() -> {
+                // off the main thread: reading the parent's start instant costs a few milliseconds
+                if (!parentStarted()) {
+                    onLost.accept("parent " + parentPid + " is gone");
+                }
                 while (true) {
                     try {
                         Thread.sleep(WATCH_PERIOD_MS);
