@@ -1,9 +1,9 @@
 package io.github.multiproc;
 
+import io.github.multiproc.internal.ProcessStart;
 import java.io.IOException;
 import java.io.Reader;
 import java.io.UncheckedIOException;
-import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
@@ -14,7 +14,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
@@ -85,22 +84,24 @@ final class ChildRecords {
         }
     }
 
-    /** Records a child that has just started. */
-    void add(ProcessHandle child, String name, String command, ParentExit policy) {
+    /** Records a child that has just started at {@code start} (see {@link #startMillis}). */
+    void add(ProcessHandle child, long start, String name, String command, ParentExit policy) {
         Properties p = new Properties();
         p.setProperty("pid", Long.toString(child.pid()));
-        p.setProperty("start", Long.toString(startMillis(child)));
+        p.setProperty("start", Long.toString(start));
         p.setProperty("ownerPid", Long.toString(ownerPid));
         p.setProperty("ownerStart", Long.toString(ownerStart));
         p.setProperty("name", name);
         p.setProperty("command", command.length() > 4000 ? command.substring(0, 4000) + "..." : command);
         p.setProperty("policy", policy.name());
-        Path file = file(child);
+        Path file = dir.resolve(child.pid() + "-" + p.getProperty("start") + SUFFIX);
         try {
-            Path tmp = Files.createTempFile(dir, "." + child.pid() + "-", ".tmp");
-            try (Writer w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
-                p.store(w, null);
+            Path tmp = dir.resolve("." + child.pid() + "-" + System.nanoTime() + ".tmp");
+            StringBuilder text = new StringBuilder(256);
+            for (String key : new String[] {"pid", "start", "ownerPid", "ownerStart", "name", "command", "policy"}) {
+                text.append(key).append('=').append(escape(p.getProperty(key))).append('\n');
             }
+            Files.writeString(tmp, text, StandardCharsets.UTF_8);
             try {
                 Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             } catch (AtomicMoveNotSupportedException e) {
@@ -120,8 +121,9 @@ final class ChildRecords {
         }
     }
 
-    private Path file(ProcessHandle child) {
-        return dir.resolve(child.pid() + "-" + startMillis(child) + SUFFIX);
+    /** Escapes for {@link Properties#load}: backslash, line breaks, and unicode escapes are not needed in UTF-8. */
+    private static String escape(String value) {
+        return value.replace("\\", "\\\\").replace("\n", "\\n").replace("\r", "\\r");
     }
 
     /** A parsed record. */
@@ -189,9 +191,9 @@ final class ChildRecords {
         return start == startMillis ? handle : Optional.empty();
     }
 
-    /** The start instant in milliseconds, or 0 where the platform cannot tell. */
+    /** When the process started; see {@link ProcessStart}. */
     static long startMillis(ProcessHandle handle) {
-        return handle.info().startInstant().map(Instant::toEpochMilli).orElse(0L);
+        return ProcessStart.of(handle);
     }
 
     private static void deleteQuietly(Path file) {

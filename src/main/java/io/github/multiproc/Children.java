@@ -211,7 +211,8 @@ final class Children {
             lock.unlock();
         }
         try {
-            records.add(child.toHandle(), spec.name(), String.join(" ", pb.command()), spec.parentExit());
+            records.add(child.toHandle(), child.startMillis(), spec.name(), String.join(" ", pb.command()),
+                    spec.parentExit());
         } catch (RuntimeException e) {
             LOG.warn("{}: cannot record pid {} in the state directory: {}", spec.name(), process.pid(), e.toString());
         }

@@ -14,7 +14,6 @@ import java.net.UnixDomainSocketAddress;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -366,8 +365,8 @@ public final class ChildMain {
             if (handle.isEmpty() || !handle.get().isAlive()) {
                 return false;
             }
-            Optional<Instant> start = handle.get().info().startInstant();
-            return start.isEmpty() || parentStartMillis <= 0 || start.get().toEpochMilli() == parentStartMillis;
+            long start = ProcessStart.of(handle.get());
+            return start == 0 || parentStartMillis <= 0 || start == parentStartMillis;
         }
     }
 }

@@ -1,0 +1,224 @@
+package io.github.multiproc.bench;
+
+import io.github.multiproc.ChildProcess;
+import io.github.multiproc.Fork;
+import io.github.multiproc.ProcessPool;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+
+/**
+ * The Java side of {@code bench/run.sh}: one workload per run, in a fresh JVM, printing
+ * {@code metric<TAB>value<TAB>unit<TAB>note} lines like the Python comparator in {@code shared/bench/python}, so that
+ * {@code bench/compare.py} can put both in one table. Usage: {@code Workloads <workload> [N]}.
+ */
+public final class Workloads {
+    private Workloads() {
+    }
+
+    static void emit(String metric, double value, String unit, String note) {
+        System.out.printf("%s\t%.6g\t%s\t%s%n", metric, value, unit, note);
+    }
+
+    public static void main(String[] args) throws Exception {
+        String workload = args[0];
+        int n = args.length > 1 ? Integer.parseInt(args[1]) : 0;
+        switch (workload) {
+            case "apply_async":
+                applyAsync(n > 0 ? n : 20_000);
+                break;
+            case "apply":
+                apply(n > 0 ? n : 5_000);
+                break;
+            case "map":
+                map(n > 0 ? n : 200_000);
+                break;
+            case "fork":
+                fork(n > 0 ? n : 30);
+                break;
+            case "pool_lifecycle":
+                poolLifecycle(n > 0 ? n : 5);
+                break;
+            case "exec":
+                exec(n > 0 ? n : 1_000);
+                break;
+            case "idle_rss":
+                idleRss();
+                break;
+            case "cpu":
+                cpu();
+                break;
+            default:
+                throw new IllegalArgumentException("unknown workload " + workload);
+        }
+    }
+
+    static int inc(int x) {
+        return x + 1;
+    }
+
+    static void applyAsync(int n) throws Exception {
+        try (ProcessPool pool = ProcessPool.create(2)) {
+            pool.map(Workloads::inc, IntStream.range(0, 100).boxed().collect(Collectors.toList()), 1); // warm-up
+            long t0 = System.nanoTime();
+            List<CompletableFuture<Integer>> futures = new ArrayList<>(n);
+            for (int i = 0; i < n; i++) {
+                futures.add(pool.applyAsync(Workloads::inc, i));
+            }
+            for (CompletableFuture<Integer> f : futures) {
+                f.get();
+            }
+            emit("Pool(2) apply_async+get", n / ((System.nanoTime() - t0) / 1e9), "tasks/s", "N=" + n);
+        }
+    }
+
+    static void apply(int n) {
+        try (ProcessPool pool = ProcessPool.create(2)) {
+            pool.map(Workloads::inc, IntStream.range(0, 100).boxed().collect(Collectors.toList()), 1); // warm-up
+            long t0 = System.nanoTime();
+            for (int i = 0; i < n; i++) {
+                if (pool.apply(Workloads::inc, i) != i + 1) {
+                    throw new AssertionError();
+                }
+            }
+            double dt = (System.nanoTime() - t0) / 1e9;
+            emit("Pool(2) apply (blocking)", n / dt, "tasks/s", "N=" + n);
+        }
+    }
+
+    static void map(int n) {
+        List<Integer> items = IntStream.range(0, n).boxed().collect(Collectors.toList());
+        try (ProcessPool pool = ProcessPool.create(2)) {
+            pool.map(Workloads::inc, items.subList(0, 100), 1); // warm-up
+            long t0 = System.nanoTime();
+            List<Integer> out = pool.map(Workloads::inc, items);
+            emit("Pool(2) map default chunksize", n / ((System.nanoTime() - t0) / 1e9), "items/s", "N=" + n);
+            check(out, n);
+            t0 = System.nanoTime();
+            out = pool.map(Workloads::inc, items, 1);
+            emit("Pool(2) map chunksize=1", n / ((System.nanoTime() - t0) / 1e9), "items/s", "N=" + n);
+            check(out, n);
+        }
+    }
+
+    private static void check(List<Integer> out, int n) {
+        if (out.size() != n || out.get(n - 1) != n) {
+            throw new AssertionError("wrong map result");
+        }
+    }
+
+    static void fork(int n) throws Exception {
+        double[] ms = new double[n];
+        for (int i = 0; i < n; i++) {
+            long t0 = System.nanoTime();
+            if (Fork.call(() -> 1).result() != 1) {
+                throw new AssertionError();
+            }
+            ms[i] = (System.nanoTime() - t0) / 1e6;
+        }
+        emit("child start+result 1st", ms[0], "ms", "Fork.call(() -> 1).result()");
+        emit("child start+result p50", median(Arrays.copyOfRange(ms, 1, n)), "ms", "N=" + (n - 1) + " after the 1st");
+    }
+
+    static void poolLifecycle(int iters) {
+        double[] life = new double[iters];
+        double[] first = new double[iters];
+        for (int i = 0; i < iters; i++) {
+            long t0 = System.nanoTime();
+            ProcessPool.create(2).close();
+            life[i] = (System.nanoTime() - t0) / 1e6;
+            t0 = System.nanoTime();
+            try (ProcessPool pool = ProcessPool.create(2)) {
+                pool.apply(Workloads::inc, 1);
+                first[i] = (System.nanoTime() - t0) / 1e6;
+            }
+        }
+        emit("Pool(2) create+close+join", median(life), "ms", "median of " + iters);
+        emit("Pool(2) create->1st apply result", median(first), "ms", "median of " + iters);
+    }
+
+    static void exec(int n) throws Exception {
+        // interleaved blocks, so that drift of the machine hits both alike
+        long forkNanos = 0;
+        long rawNanos = 0;
+        int block = Math.max(1, n / 10);
+        for (int i = 0; i < 10; i++) {
+            Fork.exec("/bin/true").join();
+            new ProcessBuilder("/bin/true").start().waitFor();
+        }
+        for (int done = 0; done < n; done += block) {
+            long t0 = System.nanoTime();
+            for (int i = 0; i < block; i++) {
+                ChildProcess<Void> c = Fork.exec("/bin/true");
+                c.join();
+            }
+            forkNanos += System.nanoTime() - t0;
+            t0 = System.nanoTime();
+            for (int i = 0; i < block; i++) {
+                new ProcessBuilder("/bin/true").inheritIO().start().waitFor();
+            }
+            rawNanos += System.nanoTime() - t0;
+        }
+        int total = (n / block) * block;
+        emit("Fork.exec(/bin/true)+join", total / (forkNanos / 1e9), "spawns/s", "N=" + total);
+        emit("ProcessBuilder(/bin/true)+waitFor", total / (rawNanos / 1e9), "spawns/s", "N=" + total);
+    }
+
+    static void idleRss() throws Exception {
+        try (ProcessPool pool = ProcessPool.create(2)) {
+            pool.map(Workloads::inc, List.of(1, 2, 3, 4), 1);
+            double total = 0;
+            for (long pid : pool.workerPids()) {
+                total += rssMiB(pid);
+            }
+            emit("idle worker RSS", total / pool.workerPids().size(), "MiB", "Pool(2), after one task each");
+        }
+    }
+
+    static double rssMiB(long pid) throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
+            if (line.startsWith("VmRSS:")) {
+                return Long.parseLong(line.replaceAll("\\D", "")) / 1024.0;
+            }
+        }
+        return Double.NaN;
+    }
+
+    /** About two seconds of arithmetic, the same loop on a pool worker and in this JVM. */
+    static long spin(long rounds) {
+        long x = 1;
+        for (long i = 0; i < rounds; i++) {
+            x = x * 6364136223846793005L + 1442695040888963407L;
+            x ^= x >>> 29;
+        }
+        return x;
+    }
+
+    static void cpu() throws Exception {
+        long rounds = 2_000_000_000L;
+        try (ProcessPool pool = ProcessPool.create(1)) {
+            pool.apply(Workloads::inc, 1);
+            long t0 = System.nanoTime();
+            pool.apply(Workloads::spin, rounds);
+            double worker = (System.nanoTime() - t0) / 1e9;
+            t0 = System.nanoTime();
+            spin(rounds);
+            double plain = (System.nanoTime() - t0) / 1e9;
+            emit("CPU-heavy task on a pool worker", worker, "s", "default pool flags");
+            emit("CPU-heavy task in plain java", plain, "s", "this JVM, default flags");
+            emit("CPU-heavy worker / plain", worker / plain, "ratio", "<= 1.10 wanted");
+        }
+    }
+
+    static double median(double[] xs) {
+        double[] s = xs.clone();
+        Arrays.sort(s);
+        return s[s.length / 2];
+    }
+}
