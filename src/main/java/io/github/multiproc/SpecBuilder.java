@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 
@@ -43,6 +44,29 @@ final class SpecBuilder {
             throw new IllegalArgumentException("environment value of " + key + " must not contain NUL");
         }
         environment.put(key, value);
+    }
+
+    /** Checks JVM options: each non-null and starting with '-'. */
+    static List<String> jvmOptions(String... options) {
+        requireNonNull(options, "options");
+        for (int i = 0; i < options.length; i++) {
+            String option = requireNonNull(options[i], "options[" + i + "]");
+            if (!option.startsWith("-")) {
+                throw new IllegalArgumentException("JVM options start with '-', options[" + i + "] was '"
+                        + option + "'");
+            }
+        }
+        return List.of(options);
+    }
+
+    /** Checks a system property's name: non-empty, no '='. */
+    static String systemPropertyKey(String key) {
+        requireNonNull(key, "key");
+        if (key.isEmpty() || key.indexOf('=') >= 0) {
+            throw new IllegalArgumentException("system property key must be non-empty, without '=', was '"
+                    + key + "'");
+        }
+        return key;
     }
 
     static ProcessBuilder.Redirect output(ProcessBuilder.Redirect r, String what) {

@@ -154,15 +154,7 @@ public final class TaskBuilder<T> {
      * @throws IllegalArgumentException if an option does not start with {@code '-'}
      */
     public TaskBuilder<T> jvmOptions(String... options) {
-        requireNonNull(options, "options");
-        for (int i = 0; i < options.length; i++) {
-            String option = requireNonNull(options[i], "options[" + i + "]");
-            if (!option.startsWith("-")) {
-                throw new IllegalArgumentException("JVM options start with '-', options[" + i + "] was '"
-                        + option + "'");
-            }
-        }
-        jvmOptions.addAll(List.of(options));
+        jvmOptions.addAll(SpecBuilder.jvmOptions(options));
         return this;
     }
 
@@ -176,13 +168,7 @@ public final class TaskBuilder<T> {
      * @throws IllegalArgumentException if {@code key} is empty or contains {@code '='}
      */
     public TaskBuilder<T> systemProperty(String key, String value) {
-        requireNonNull(key, "key");
-        requireNonNull(value, "value");
-        if (key.isEmpty() || key.indexOf('=') >= 0) {
-            throw new IllegalArgumentException("system property key must be non-empty, without '=', was '"
-                    + key + "'");
-        }
-        systemProperties.put(key, value);
+        systemProperties.put(SpecBuilder.systemPropertyKey(key), requireNonNull(value, "value"));
         return this;
     }
 

@@ -1,0 +1,72 @@
+"""One table of medians and ratios from bench/run.sh's raw lines.
+
+Input lines: <side>\t<metric>\t<value>\t<unit>\t<note>, side being java or python.
+A ratio is always "how many times better Java is" (higher is better), so a target reads the same way for
+throughputs (Java / Python) and for times (Python / Java).
+"""
+import statistics
+import sys
+from collections import defaultdict
+
+# label, (side, metric), (side, metric) or a number (a fixed bound), better: "higher" | "lower", target ratio
+ROWS = [
+    ("Pool(2) applyAsync x20,000 [tasks/s]", ("java", "Pool(2) apply_async+get"),
+     ("python", "Pool(2)[spawn] apply_async+get"), "higher", 3.0),
+    ("Pool(2) apply x5,000 [tasks/s]", ("java", "Pool(2) apply (blocking)"),
+     ("python", "Pool(2)[spawn] apply (blocking)"), "higher", 3.0),
+    ("Pool(2) map 200,000, default chunks [items/s]", ("java", "Pool(2) map default chunksize"),
+     ("python", "Pool(2)[spawn] map default chunksize"), "higher", 1.0),
+    ("Pool(2) map 200,000, chunk size 1 [items/s]", ("java", "Pool(2) map chunksize=1"),
+     ("python", "Pool(2)[spawn] map chunksize=1"), "higher", 2.0),
+    ("child start -> result, p50 [ms] (Fork.call vs spawn Process)", ("java", "child start+result p50"),
+     ("python", "Process[spawn] start+join p50"), "lower", 1.0),
+    ("Pool(2) create -> 1st result [ms]", ("java", "Pool(2) create->1st apply result"),
+     ("python", "Pool(2)[spawn] create->1st apply result"), "lower", None),
+    ("Pool(2) create + close + join [ms]", ("java", "Pool(2) create+close+join"),
+     ("python", "Pool(2)[spawn] create+close+join"), "lower", 1.0),
+    ("spawn /bin/true + wait [spawns/s] (Fork.exec vs subprocess.run)", ("java", "Fork.exec(/bin/true)+join"),
+     ("python", "subprocess.run(['/bin/true'])"), "higher", None),
+    ("Fork.exec vs raw ProcessBuilder, same JVM [spawns/s]", ("java", "Fork.exec(/bin/true)+join"),
+     ("java", "ProcessBuilder(/bin/true)+waitFor"), "higher", 0.95),
+    ("idle worker RSS [MiB] (vs the 36 MiB target)", ("java", "idle worker RSS"), 36.0, "lower", 1.0),
+    ("2 s CPU task: pool worker vs plain java [s]", ("java", "CPU-heavy task on a pool worker"),
+     ("java", "CPU-heavy task in plain java"), "lower", 1 / 1.10),
+]
+
+
+def fmt(v):
+    if v is None or v != v:
+        return "n/a"
+    if abs(v) >= 1000:
+        return f"{v:,.0f}"
+    if abs(v) >= 10:
+        return f"{v:.1f}"
+    return f"{v:.3g}"
+
+
+def main(path):
+    values = defaultdict(list)
+    with open(path) as f:
+        for line in f:
+            parts = line.rstrip("\n").split("\t")
+            if len(parts) >= 4:
+                values[(parts[0], parts[1])].append(float(parts[2]))
+    med = {k: statistics.median(v) for k, v in values.items()}
+    print("| workload | Java | compared with | ratio (x better) | target | met |")
+    print("|---|---:|---:|---:|---:|:-:|")
+    for label, mine, other, better, target in ROWS:
+        a = med.get(mine)
+        b = other if isinstance(other, float) else med.get(other)
+        ratio = None
+        if a and b:
+            ratio = a / b if better == "higher" else b / a
+        met = "" if target is None or ratio is None else ("yes" if ratio >= target else "no")
+        tgt = "" if target is None else f">= {target:.2f}"
+        print(f"| {label} | {fmt(a)} | {fmt(b)} | {fmt(ratio)} | {tgt} | {met} |")
+    print()
+    n = max((len(v) for v in values.values()), default=0)
+    print(f"Medians of {n} interleaved runs; each figure from a fresh JVM or interpreter.")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])

@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Side-by-side benchmarks: this library's workloads and Python's multiprocessing (shared/bench/python), run
+# interleaved REPS times (rep 1 of everything, then rep 2, ...) so that the drift of a shared machine hits both
+# alike, then one table of medians and ratios.  Each workload runs in a fresh JVM / a fresh interpreter.
+#   bash bench/run.sh                 # REPS=3
+#   REPS=5 PYTHON=python3.12 bash bench/run.sh
+#   PYBENCH=/path/to/shared/bench/python bash bench/run.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+REPS=${REPS:-3}
+PY=${PYTHON:-python3}
+PYBENCH=${PYBENCH:-../shared/bench/python}
+RAW=${RAW:-$(mktemp /tmp/multiproc_bench.XXXXXX.tsv)}
+: > "$RAW"
+
+mvn -q -DskipTests test-compile dependency:build-classpath -Dmdep.outputFile=target/bench.classpath \
+    -Dmdep.includeScope=test
+CP="target/test-classes:target/classes:$(cat target/bench.classpath)"
+JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
+
+JAVA_CMDS=("apply_async 20000" "apply 5000" "map 200000" "fork 30" "pool_lifecycle 5" "exec 1000" "idle_rss" "cpu")
+PY_CMDS=("b4_apply_async.py spawn 20000" "b5_apply.py spawn 5000" "b6_map.py spawn 200000"
+         "b2_process_start.py spawn 30" "b3_pool_lifecycle.py spawn 5" "b9_subprocess.py 1000 5")
+if [ ! -d "$PYBENCH" ]; then
+  echo "no Python comparator at $PYBENCH (set PYBENCH); Java figures only" >&2
+  PY_CMDS=()
+fi
+
+for ((i = 1; i <= REPS; i++)); do
+  for cmd in "${JAVA_CMDS[@]}"; do
+    echo "[$i/$REPS] java Workloads $cmd" >&2
+    # shellcheck disable=SC2086
+    "$JAVA" -cp "$CP" io.github.multiproc.bench.Workloads $cmd 2>/dev/null | sed "s/^/java\t/" >> "$RAW"
+  done
+  for cmd in "${PY_CMDS[@]}"; do
+    echo "[$i/$REPS] $PY $cmd" >&2
+    # shellcheck disable=SC2086
+    (cd "$PYBENCH" && $PY $cmd) | sed "s/^/python\t/" >> "$RAW"
+  done
+done
+
+echo "# $("$JAVA" -version 2>&1 | head -1) | $($PY -V 2>&1) | $(uname -srm) | $(nproc) CPUs | REPS=$REPS"
+echo "# CPU: $(grep -m1 'model name' /proc/cpuinfo 2>/dev/null | cut -d: -f2- | sed 's/^ //')"
+echo "# raw results: $RAW"
+echo
+$PY bench/compare.py "$RAW"
