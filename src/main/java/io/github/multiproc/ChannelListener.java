@@ -71,22 +71,32 @@ final class ChannelListener implements Closeable {
         }
         Path socketFile = runDir.resolve("c" + id + ".sock");
         boolean unix = !"tcp".equals(Settings.transport()) && socketFile.toString().length() < 100;
-        ServerSocketChannel server;
-        String address;
+        ServerSocketChannel server = null;
+        String address = null;
         try {
             if (unix) {
-                server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
-                server.bind(UnixDomainSocketAddress.of(socketFile), 1);
-                address = "unix:" + socketFile;
-            } else {
+                try {
+                    server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+                    server.bind(UnixDomainSocketAddress.of(socketFile), 1);
+                    address = "unix:" + socketFile;
+                } catch (IOException | UnsupportedOperationException e) {
+                    // no Unix-domain sockets here (an old Windows, a file system without them): loopback TCP
+                    LOG.debug("Unix-domain socket {} unavailable, using loopback TCP: {}", socketFile, e.toString());
+                    if (server != null) {
+                        closeQuietly(server);
+                    }
+                    server = null;
+                }
+            }
+            if (server == null) {
                 server = ServerSocketChannel.open();
                 server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 1);
                 address = "tcp:" + ((InetSocketAddress) server.getLocalAddress()).getPort();
                 socketFile = null;
             }
-        } catch (IOException | UnsupportedOperationException e) {
+        } catch (IOException | RuntimeException e) {
             Files.deleteIfExists(keyFile);
-            throw e instanceof IOException ? (IOException) e : new IOException(e);
+            throw e;
         }
         return new ChannelListener(server, socketFile, keyFile, secret, address);
     }

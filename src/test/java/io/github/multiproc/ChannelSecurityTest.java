@@ -78,6 +78,18 @@ final class ChannelSecurityTest {
     }
 
     @Test
+    void open_unixSocketCannotBeBound_fallsBackToLoopbackTcp(@TempDir Path runDir) throws Exception {
+        Files.createDirectory(runDir.resolve("c7.sock")); // something else already there: bind fails
+        ChannelListener listener = ChannelListener.open(runDir, 7);
+        try {
+            assertThat(listener.address()).startsWith("tcp:");
+        } finally {
+            listener.close();
+        }
+        assertThat(Files.exists(runDir.resolve("c7.key"))).isFalse();
+    }
+
+    @Test
     void taskChild_secretNeverOnItsCommandLine() throws Exception {
         ChildProcess<List<String>> child = Fork.call(() -> ProcessHandle.current().info().arguments()
                 .map(Arrays::asList).orElse(List.of()));
