@@ -49,7 +49,7 @@ final class PoolEngine {
     private static final Logger LOG = LoggerFactory.getLogger(PoolEngine.class);
     private static final AtomicInteger POOL_NUMBERS = new AtomicInteger();
     /** Tasks in flight per worker while its tasks are short. */
-    static final int PREFETCH = 4;
+    static final int PREFETCH = 16;
     /** A task answered this fast counts as short. */
     private static final long SHORT_TASK_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
     /** Replacement workers that die before they are ready, in a row, before the pool gives up. */
@@ -192,9 +192,9 @@ final class PoolEngine {
 
     private void dispatchLoop() {
         List<Worker> exits = new ArrayList<>();
+        List<PoolTask> batch = new ArrayList<>();
         while (true) {
             Worker target = null;
-            PoolTask task = null;
             lock.lock();
             try {
                 while (true) {
@@ -213,13 +213,20 @@ final class PoolEngine {
                     if (head != null) {
                         target = leastBusyWorker();
                         if (target != null) {
-                            task = queue.pollFirst();
-                            task.worker = target;
-                            task.sentNanos = System.nanoTime();
-                            target.inFlight.addLast(task);
-                            target.sent++;
-                            if (config.maxTasksPerWorker() > 0 && target.sent >= config.maxTasksPerWorker()) {
-                                target.retiring = true;
+                            // as many as the worker has room for, written together and flushed once
+                            while (!queue.isEmpty() && hasRoom(target)) {
+                                PoolTask task = queue.pollFirst();
+                                if (task.future.isDone()) {
+                                    continue;
+                                }
+                                task.worker = target;
+                                task.sentNanos = System.nanoTime();
+                                target.inFlight.addLast(task);
+                                target.sent++;
+                                batch.add(task);
+                                if (config.maxTasksPerWorker() > 0 && target.sent >= config.maxTasksPerWorker()) {
+                                    target.retiring = true;
+                                }
                             }
                             break;
                         }
@@ -233,9 +240,10 @@ final class PoolEngine {
                 w.sendExit();
             }
             exits.clear();
-            if (task != null) {
-                send(target, task);
+            for (int i = 0; i < batch.size(); i++) {
+                send(target, batch.get(i), i == batch.size() - 1);
             }
+            batch.clear();
         }
     }
 
@@ -255,21 +263,29 @@ final class PoolEngine {
     private Worker leastBusyWorker() {
         Worker best = null;
         for (Worker w : slots) {
-            if (w == null || !w.isReady || w.lost || w.retiring) {
-                continue;
-            }
-            int depth = w.shortTasks ? PREFETCH : 1;
-            if (w.inFlight.size() < depth && (best == null || w.inFlight.size() < best.inFlight.size())) {
+            if (hasRoom(w) && (best == null || w.inFlight.size() < best.inFlight.size())) {
                 best = w;
             }
         }
         return best;
     }
 
-    private void send(Worker w, PoolTask task) {
+    private static boolean hasRoom(Worker w) {
+        return w != null && w.isReady && !w.lost && !w.retiring
+                && w.inFlight.size() < (w.shortTasks ? PREFETCH : 1);
+    }
+
+    private void send(Worker w, PoolTask task, boolean flush) {
         try {
-            w.send(task);
+            w.send(task, flush);
         } catch (PayloadException e) {
+            if (flush) {
+                try {
+                    w.flush(); // the tasks before it in the batch
+                } catch (IOException broken) {
+                    w.closeChannel();
+                }
+            }
             lock.lock();
             try {
                 w.inFlight.remove(task);
@@ -332,6 +348,8 @@ final class PoolEngine {
             case TaskChannel.Outcome.VALUE:
                 complete(task, outcome.value());
                 break;
+            case TaskChannel.Outcome.SKIPPED:
+                break; // cancelled before it started: its future is settled already
             case TaskChannel.Outcome.FAILED:
                 fail(task, new ChildFailedException(name + ": task " + task.description() + " failed on worker pid "
                         + w.pid() + ": " + outcome.error(), outcome.error()));
@@ -557,6 +575,7 @@ final class PoolEngine {
 
     void cancelled(PoolTask task, boolean mayInterrupt) {
         Worker kill = null;
+        Worker skip = null;
         cancelledCount.increment();
         lock.lock();
         try {
@@ -567,10 +586,14 @@ final class PoolEngine {
             if (w != null && w.inFlight.peekFirst() == task && mayInterrupt) {
                 task.endedByPool = true;
                 kill = w;
+            } else if (w != null && !w.lost) {
+                skip = w; // sent, perhaps not started: the worker skips it if its turn has not come
             }
-            // sent but not started (prefetched): it runs, and its answer is dropped
         } finally {
             lock.unlock();
+        }
+        if (skip != null) {
+            skip.sendCancel(task.id);
         }
         if (kill != null) {
             LOG.debug("{}: task {} cancelled while running; killing {}", name, task.description(), kill.name);

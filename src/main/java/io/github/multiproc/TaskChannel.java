@@ -33,6 +33,7 @@ final class TaskChannel {
         static final int UNREADABLE = 3;
         static final int UNSENDABLE = 4;
         static final int GARBLED = 5;
+        static final int SKIPPED = 6;
         static final Outcome EMPTY = new Outcome(NONE, null, null);
 
         /** Reads a child's answer frame. */
@@ -46,6 +47,8 @@ final class TaskChannel {
                     return new Outcome(UNREADABLE, null, asThrowable(decoded));
                 case Frame.RESULT_UNSENDABLE:
                     return new Outcome(UNSENDABLE, null, asThrowable(decoded));
+                case Frame.SKIPPED:
+                    return new Outcome(SKIPPED, null, null);
                 default:
                     return new Outcome(GARBLED, null, new IllegalStateException("unexpected message "
                             + frame.kind() + " from the child"));

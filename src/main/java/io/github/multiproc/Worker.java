@@ -129,9 +129,23 @@ final class Worker {
         return initFailure;
     }
 
-    /** Sends a task; dispatcher thread only. */
-    void send(PoolTask task) throws IOException, PayloadException {
-        io.write(Frame.TASK, task.id, task.call);
+    /** Sends a task, leaving it buffered unless {@code flush}; dispatcher thread only. */
+    void send(PoolTask task, boolean flush) throws IOException, PayloadException {
+        io.write(Frame.TASK, task.id, task.call, flush);
+    }
+
+    /** Pushes out tasks left buffered; dispatcher thread only. */
+    void flush() throws IOException {
+        io.flush();
+    }
+
+    /** Asks the worker to skip a task it was sent and has not started; any thread. */
+    void sendCancel(long id) {
+        try {
+            io.write(Frame.CANCEL, id, null);
+        } catch (IOException | PayloadException e) {
+            LOG.debug("{}: cannot send cancel: {}", name, e.toString());
+        }
     }
 
     /** Asks the worker to finish and exit; dispatcher thread only. */

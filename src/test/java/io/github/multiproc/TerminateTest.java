@@ -3,24 +3,11 @@ package io.github.multiproc;
 import static java.util.concurrent.TimeUnit.SECONDS;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.lang.ProcessBuilder.Redirect;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Arrays;
-import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ThreadLocalRandom;
-import java.util.function.Consumer;
-import java.util.stream.Collectors;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -127,62 +114,6 @@ final class TerminateTest {
         ExitStatus status = Await.exit(child, Duration.ofSeconds(10));
         assertThat(status.signal()).hasValue(15);
         assertThat(status.waitStatus()).isEqualTo(15);
-    }
-
-    /**
-     * terminate() and kill() right after start(), while the shell may be forking its sleep: no sleep may escape. The
-     * children's output is discarded so that an escaped sleep cannot hold the test JVM's stdout open.
-     */
-    @Test
-    void terminate_rightAfterStart_noGrandchildEscapes() throws Exception {
-        assertNoGrandchildEscapes(ChildProcess::terminate);
-    }
-
-    @Test
-    void kill_rightAfterStart_noGrandchildEscapes() throws Exception {
-        assertNoGrandchildEscapes(ChildProcess::kill);
-    }
-
-    private static void assertNoGrandchildEscapes(Consumer<ChildProcess<?>> end) throws Exception {
-        Assumptions.assumeTrue(OsProcess.hasProcFs(), "finds escaped processes through /proc (Linux)");
-        String sleepArg = "1000." + ThreadLocalRandom.current().nextInt(100_000, 1_000_000);
-        try {
-            for (int i = 0; i < 40; i++) {
-                ChildProcess<Void> child = Fork.command("sh", "-c", "sleep " + sleepArg + " & wait")
-                        .stdout(Redirect.DISCARD)
-                        .stderr(Redirect.DISCARD)
-                        .terminateGrace(Duration.ofMillis(200))
-                        .start();
-                end.accept(child);
-                Await.exit(child, Duration.ofSeconds(10));
-            }
-            Await.until(Duration.ofSeconds(5), () -> "escaped 'sleep " + sleepArg + "': " + processesRunning(sleepArg),
-                    () -> processesRunning(sleepArg).isEmpty());
-        } finally {
-            processesRunning(sleepArg).forEach(OsProcess::killQuietly);
-        }
-    }
-
-    /** The running processes whose command line is {@code sleep <arg>}. */
-    private static List<Long> processesRunning(String sleepArg) {
-        byte[] wanted = ("sleep\0" + sleepArg + "\0").getBytes(StandardCharsets.US_ASCII);
-        try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
-            return procs.map(p -> p.getFileName().toString())
-                    .filter(name -> name.chars().allMatch(Character::isDigit))
-                    .map(Long::parseLong)
-                    .filter(pid -> Arrays.equals(cmdline(pid), wanted) && OsProcess.isRunning(pid))
-                    .collect(Collectors.toList());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private static byte[] cmdline(long pid) {
-        try {
-            return Files.readAllBytes(Path.of("/proc", Long.toString(pid), "cmdline"));
-        } catch (IOException gone) {
-            return new byte[0];
-        }
     }
 
     @Test

@@ -15,7 +15,9 @@ import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Callable;
 
@@ -109,11 +111,16 @@ public final class ChildMain {
      */
     private int serveWorker() throws IOException {
         BlockingQueue<Frame> frames = new LinkedBlockingQueue<>();
+        Set<Long> cancelled = ConcurrentHashMap.newKeySet();
         Thread reader = new Thread(() -> {
             try {
                 Frame f;
                 while ((f = channel.io.read()) != null) {
-                    frames.add(f);
+                    if (f.type() == Frame.CANCEL) {
+                        cancelled.add(f.id()); // the main thread skips it when its turn comes
+                    } else {
+                        frames.add(f);
+                    }
                 }
             } catch (IOException ignored) {
                 // the same as the end of the channel
@@ -137,6 +144,14 @@ public final class ChildMain {
                 channel.io.flush();
                 channel.close();
                 return 0;
+            }
+            if (cancelled.remove(frame.id())) {
+                try {
+                    channel.io.write(Frame.SKIPPED, frame.id(), null);
+                } catch (PayloadException impossible) {
+                    throw new IOException(impossible);
+                }
+                continue;
             }
             boolean ok;
             try {
