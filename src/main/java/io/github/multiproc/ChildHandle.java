@@ -53,6 +53,7 @@ final class ChildHandle<T> implements ChildProcess<T> {
     private volatile TaskChannel.Outcome outcome;
     private volatile ExitStatus status;
     private volatile int sentSignal;
+    private volatile java.util.concurrent.ScheduledFuture<?> lingerCheck;
 
     ChildHandle(Children owner, long serial, Process process, String description, ChildSpec spec, boolean task,
             OutputPump.Tail stderrTail, int extraParts) {
@@ -107,7 +108,10 @@ final class ChildHandle<T> implements ChildProcess<T> {
         if (c != null) {
             c.processExited();
         }
-        ProcessTree.TIMER.schedule(this::finishNow, LINGER.toMillis(), TimeUnit.MILLISECONDS);
+        if (pendingParts.get() > 1) {
+            // a channel or a pipe still open: finish anyway once LINGER has passed
+            lingerCheck = ProcessTree.TIMER.schedule(this::finishNow, LINGER.toMillis(), TimeUnit.MILLISECONDS);
+        }
         partDone();
     }
 
@@ -136,6 +140,10 @@ final class ChildHandle<T> implements ChildProcess<T> {
     }
 
     private void finish() {
+        java.util.concurrent.ScheduledFuture<?> linger = lingerCheck;
+        if (linger != null) {
+            linger.cancel(false); // do not keep this child reachable from the timer for two more seconds
+        }
         TaskChannel c = channel;
         if (c != null) {
             c.close(); // a channel still open now is held by a grandchild; the child itself is gone
