@@ -54,6 +54,9 @@ final class TaskPayload {
     }
 
     private static boolean find(Object obj, StringBuilder path, IdentityHashMap<Object, Boolean> seen, int depth) {
+        if (obj instanceof Calls.PackedList) {
+            obj = Calls.PackedList.unpack(obj); // its items are what it writes
+        }
         if (obj == null || depth > MAX_DEPTH || seen.put(obj, Boolean.TRUE) != null) {
             return false;
         }
