@@ -42,8 +42,8 @@ import java.util.stream.StreamSupport;
  *
  * <p><b>Futures</b> returned by the {@code *Async} methods are completed on the pool's {@code <name>-results}
  * thread; dependent actions added without an executor run there, one at a time, and delay other completions but never
- * the workers. {@code cancel(true)} on a running task kills its worker (which is replaced); {@code cancel} on a queued
- * task removes it.
+ * the workers. {@code cancel(true)} on a running task kills its worker (which is replaced); {@code cancel} on a task
+ * that has not started removes it (while tasks are short a worker is sent several ahead; it skips a cancelled one).
  *
  * <p><b>Lifecycle.</b> {@link #shutdown()} (Python's {@code close()}) refuses new tasks and lets queued ones run;
  * {@link #close()} also waits for them and for the workers to exit; {@link #terminate()} kills the workers at once and
