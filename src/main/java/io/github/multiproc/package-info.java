@@ -1,0 +1,31 @@
+/**
+ * Python's {@code os.fork}/{@code os.wait}, {@code multiprocessing.Process} and {@code Pool}, for Java.
+ *
+ * <h2>Map of the API</h2>
+ * <ul>
+ *   <li>{@link io.github.multiproc.Fork}: start children — {@code call}/{@code run}/{@code task} for task children
+ *       (a fresh JVM runs a serializable lambda or object), {@code exec}/{@code command} for external programs — and
+ *       this process's identity ({@code pid}, {@code ppid}, {@code isChild}), {@code waitAny} ({@code os.wait}),
+ *       {@code activeChildren}, {@code orphans}, {@code reapOrphans}.</li>
+ *   <li>{@link io.github.multiproc.TaskBuilder} and {@link io.github.multiproc.CommandBuilder}: name, directory,
+ *       environment, redirects, output lines, {@link io.github.multiproc.ParentExit} policy, terminate grace; JVM
+ *       options and system properties for tasks, stdin for commands.</li>
+ *   <li>{@link io.github.multiproc.ChildProcess}: a started child — {@code join}, {@code result}, {@code future},
+ *       {@code onExit}, {@code terminate}, {@code kill}, streams — and {@link io.github.multiproc.ExitStatus}, how it
+ *       ended (exit code, signal, Python's wait status).</li>
+ *   <li>{@link io.github.multiproc.ProcessPool}: warm worker JVMs — {@code apply}, {@code applyAsync}, {@code map},
+ *       {@code mapAsync}, {@code imap}, {@code imapUnordered}, {@code starmap}, the lifecycle, and
+ *       {@link io.github.multiproc.PoolStats}.</li>
+ *   <li>Tasks: {@link io.github.multiproc.SerializableCallable}, {@link io.github.multiproc.SerializableRunnable},
+ *       {@link io.github.multiproc.SerializableFunction}, {@link io.github.multiproc.SerializableBiFunction}.</li>
+ *   <li>Failures, all unchecked under {@link io.github.multiproc.MultiprocException}:
+ *       {@link io.github.multiproc.ChildFailedException} (the task threw; its exception is the cause),
+ *       {@link io.github.multiproc.ChildCrashedException} (the child ended without a result),
+ *       {@link io.github.multiproc.TaskTimeoutException} and
+ *       {@link io.github.multiproc.NotSerializableTaskException} (refused before anything starts).</li>
+ * </ul>
+ *
+ * <p>Everything else — the child's main class, the channel protocol — lives in {@code io.github.multiproc.internal},
+ * which the module does not export.
+ */
+package io.github.multiproc;
