@@ -167,10 +167,13 @@ final class PoolEngine {
      *
      * @param owner the pool facade: its futures keep it reachable, so that the garbage collector does not terminate
      *     a pool whose results someone still waits for
+     * @param direct the future never leaves the library (a blocking {@code apply} waits on it), so it may be completed
+     *     on the worker's reader thread, saving the hop to the results thread: no user callback can run there
      */
-    <R> CompletableFuture<R> submit(TaskCall call, Object owner) {
+    <R> CompletableFuture<R> submit(TaskCall call, Object owner, boolean direct) {
         TaskPayload.check(call, call, "task");
         PoolTask task = new PoolTask(ids.incrementAndGet(), call, this, owner);
+        task.direct = direct;
         lock.lock();
         try {
             if (state != State.RUNNING) {
@@ -370,7 +373,7 @@ final class PoolEngine {
     }
 
     private void complete(PoolTask task, Object value) {
-        onResultsThread(() -> {
+        onResultsThread(task, () -> {
             if (task.settle()) {
                 completed.increment();
                 task.future.complete(value);
@@ -378,8 +381,15 @@ final class PoolEngine {
         });
     }
 
-    /** Runs {@code r} on the results thread, or here once the pool has terminated and that thread is gone. */
-    private void onResultsThread(Runnable r) {
+    /**
+     * Runs {@code r} on the results thread, or here for a task whose future only the library waits on, or once the
+     * pool has terminated and that thread is gone.
+     */
+    private void onResultsThread(PoolTask task, Runnable r) {
+        if (task.direct) {
+            r.run();
+            return;
+        }
         try {
             results.execute(r);
         } catch (RejectedExecutionException e) {
@@ -388,7 +398,7 @@ final class PoolEngine {
     }
 
     private void fail(PoolTask task, Throwable error) {
-        onResultsThread(() -> {
+        onResultsThread(task, () -> {
             if (task.settle()) {
                 if (error instanceof CancellationException) {
                     cancelledCount.increment();

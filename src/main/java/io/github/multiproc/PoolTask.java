@@ -16,6 +16,8 @@ final class PoolTask {
     Worker worker;
     /** When it was sent to its worker. */
     long sentNanos;
+    /** Its future is only waited on inside the library (blocking apply): it may be completed on any pool thread. */
+    boolean direct;
     /** Set when the engine itself ended it (timeout), so that the worker's death does not fail it again. */
     boolean endedByPool;
     private final java.util.concurrent.atomic.AtomicBoolean settled = new java.util.concurrent.atomic.AtomicBoolean();

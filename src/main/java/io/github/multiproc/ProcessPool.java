@@ -118,7 +118,8 @@ public final class ProcessPool implements AutoCloseable {
      *     interrupt flag is then set again)
      */
     public <R> R apply(SerializableCallable<R> task) {
-        return await(applyAsync(task));
+        requireNonNull(task, "task");
+        return await(engine.submit(Calls.of(task), this, true));
     }
 
     /**
@@ -133,7 +134,8 @@ public final class ProcessPool implements AutoCloseable {
      * @throws CancellationException if it was cancelled, the pool terminated, or this thread interrupted
      */
     public void apply(SerializableRunnable task) {
-        await(applyAsync(task));
+        requireNonNull(task, "task");
+        await(engine.submit(Calls.of(task), this, true));
     }
 
     /**
@@ -152,7 +154,8 @@ public final class ProcessPool implements AutoCloseable {
      * @throws CancellationException if it was cancelled, the pool terminated, or this thread interrupted
      */
     public <T, R> R apply(SerializableFunction<T, R> fn, T arg) {
-        return await(applyAsync(fn, arg));
+        requireNonNull(fn, "fn");
+        return await(engine.submit(new Calls.Apply(fn, arg), this, true));
     }
 
     /**
@@ -167,7 +170,7 @@ public final class ProcessPool implements AutoCloseable {
      */
     public <R> CompletableFuture<R> applyAsync(SerializableCallable<R> task) {
         requireNonNull(task, "task");
-        return engine.submit(Calls.of(task), this);
+        return engine.submit(Calls.of(task), this, false);
     }
 
     /**
@@ -184,7 +187,7 @@ public final class ProcessPool implements AutoCloseable {
      */
     public <T, R> CompletableFuture<R> applyAsync(SerializableFunction<T, R> fn, T arg) {
         requireNonNull(fn, "fn");
-        return engine.submit(new Calls.Apply(fn, arg), this);
+        return engine.submit(new Calls.Apply(fn, arg), this, false);
     }
 
     /**
@@ -198,7 +201,7 @@ public final class ProcessPool implements AutoCloseable {
      */
     public CompletableFuture<Void> applyAsync(SerializableRunnable task) {
         requireNonNull(task, "task");
-        return engine.submit(Calls.of(task), this);
+        return engine.submit(Calls.of(task), this, false);
     }
 
     // ------------------------------------------------------------------ map
@@ -275,7 +278,7 @@ public final class ProcessPool implements AutoCloseable {
         try {
             for (int from = 0; from < list.size(); from += chunk) {
                 List<T> part = list.subList(from, Math.min(list.size(), from + chunk));
-                chunks.add(engine.submit(new Calls.Chunk(fn, part), this));
+                chunks.add(engine.submit(new Calls.Chunk(fn, part), this, false));
             }
         } catch (RuntimeException e) {
             chunks.forEach(c -> c.cancel(false));
@@ -350,7 +353,7 @@ public final class ProcessPool implements AutoCloseable {
         try {
             for (int from = 0; from < list.size(); from += chunk) {
                 chunks.add(engine.submit(new Calls.StarChunk(fn, list.subList(from, Math.min(list.size(),
-                        from + chunk))), this));
+                        from + chunk))), this, false));
             }
         } catch (RuntimeException e) {
             chunks.forEach(c -> c.cancel(false));
