@@ -88,10 +88,6 @@ final class ChildHandle<T> implements ChildProcess<T> {
         return spec;
     }
 
-    String description() {
-        return description;
-    }
-
     /** Completes once a task child has its task (at once for commands): then it no longer needs this JVM. */
     CompletableFuture<Void> taskDelivered() {
         TaskChannel c = channel;

@@ -47,10 +47,6 @@ final class ChildRecords {
         this.ownerStart = startMillis(self);
     }
 
-    Path dir() {
-        return dir;
-    }
-
     /** Creates {@code dir} (mode 0700) or checks that an existing one is ours and private. */
     static Path privateDirectory(Path dir) {
         try {

@@ -91,14 +91,6 @@ final class Children {
         return records;
     }
 
-    Path runDir() {
-        return runDir;
-    }
-
-    LaunchCommand launch() {
-        return launch;
-    }
-
     // ---------------------------------------------------------------- starting
 
     <T> ChildProcess<T> startTask(byte[] payload, String taskClass, List<String> jvmOptions,

@@ -37,14 +37,6 @@ final class ProcessTree {
     private ProcessTree() {
     }
 
-    /** The process and all its descendants, the root first. */
-    static List<ProcessHandle> snapshot(ProcessHandle root) {
-        List<ProcessHandle> tree = new ArrayList<>();
-        tree.add(root);
-        root.descendants().forEach(tree::add);
-        return tree;
-    }
-
     /**
      * Sends SIGTERM ({@code force} false) or SIGKILL to the root and its descendants, the descendants first.
      *
