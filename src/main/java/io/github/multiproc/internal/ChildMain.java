@@ -58,6 +58,7 @@ public final class ChildMain {
             System.err.println("multiproc: ChildMain is started by the multiproc library, not by hand");
             System.exit(2);
         }
+        startWarmUp();
         ParentWatch watch = new ParentWatch(Long.parseLong(args[2]), Long.parseLong(args[3]));
         Path keyFile = Path.of(args[1]);
         byte[] secret = Files.readAllBytes(keyFile);
@@ -66,6 +67,26 @@ public final class ChildMain {
         ChildMain child = new ChildMain(channel, watch, args.length > 4 ? args[4] : "child");
         watch.start(child::parentLost);
         System.exit(child.serve());
+    }
+
+    /**
+     * While the main thread connects (socket classes, the JDK's own SecureRandom for Unix-domain sockets), a second
+     * core readies what reading the task needs: the serialization classes and the lambda machinery, by sending a
+     * lambda through a stream of its own. Whatever it has not finished, the main thread does as usual.
+     */
+    private static void startWarmUp() {
+        Thread warm = new Thread(() -> {
+            try {
+                TaskCall probe = (TaskCall & java.io.Serializable) () -> null;
+                byte[] bytes = FrameIO.serializeStandalone(probe);
+                new CompactObjectInput(new java.io.ByteArrayInputStream(bytes), new java.util.ArrayList<>(),
+                        new java.util.HashMap<>()).readObject();
+            } catch (Exception | LinkageError e) {
+                // only a warm-up: the real task will report any real problem
+            }
+        }, "multiproc-warm-up");
+        warm.setDaemon(true);
+        warm.start();
     }
 
     private void parentLost(String why) {
