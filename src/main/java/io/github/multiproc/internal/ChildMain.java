@@ -87,6 +87,17 @@ public final class ChildMain {
         }, "multiproc-warm-up");
         warm.setDaemon(true);
         warm.start();
+        // the JDK's Unix-domain socket support makes a SecureRandom when the channel first opens; load its
+        // providers now, on the side
+        Thread random = new Thread(() -> {
+            try {
+                java.security.SecureRandom.getInstance("NativePRNGNonBlocking");
+            } catch (java.security.NoSuchAlgorithmException | RuntimeException e) {
+                // only a warm-up
+            }
+        }, "multiproc-warm-up-random");
+        random.setDaemon(true);
+        random.start();
     }
 
     private void parentLost(String why) {
