@@ -1,5 +1,6 @@
 package io.github.multiproc;
 
+import io.github.multiproc.internal.ProcessStart;
 import static java.util.Objects.requireNonNull;
 
 import java.io.IOException;
@@ -33,7 +34,7 @@ final class ChildHandle<T> implements ChildProcess<T> {
     private final long serial;
     private final Process process;
     private final ProcessHandle handle;
-    private final long startMillis;
+    private final long start;
     private final String name;
     private final String description;
     private final ChildSpec spec;
@@ -61,7 +62,7 @@ final class ChildHandle<T> implements ChildProcess<T> {
         this.serial = serial;
         this.process = process;
         this.handle = process.toHandle();
-        this.startMillis = ChildRecords.startMillis(handle);
+        this.start = ProcessStart.of(handle);
         this.name = spec.name();
         this.description = description;
         this.spec = spec;
@@ -80,8 +81,9 @@ final class ChildHandle<T> implements ChildProcess<T> {
         return serial;
     }
 
-    long startMillis() {
-        return startMillis;
+    /** When the process started, as {@link ProcessStart} tells it. */
+    long start() {
+        return start;
     }
 
     ChildSpec spec() {

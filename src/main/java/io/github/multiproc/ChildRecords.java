@@ -44,7 +44,7 @@ final class ChildRecords {
         this.dir = dir;
         ProcessHandle self = ProcessHandle.current();
         this.ownerPid = self.pid();
-        this.ownerStart = startMillis(self);
+        this.ownerStart = ProcessStart.of(self);
     }
 
     /** Creates {@code dir} (mode 0700) or checks that an existing one is ours and private. */
@@ -80,7 +80,7 @@ final class ChildRecords {
         }
     }
 
-    /** Records a child that has just started at {@code start} (see {@link #startMillis}). */
+    /** Records a child that has just started at {@code start} (see {@link ProcessStart}). */
     void add(ProcessHandle child, long start, String name, String command, ParentExit policy) {
         Properties p = new Properties();
         p.setProperty("pid", Long.toString(child.pid()));
@@ -109,9 +109,9 @@ final class ChildRecords {
     }
 
     /** Forgets a child that has been reaped. */
-    void remove(ProcessHandle child, long startMillis) {
+    void remove(ProcessHandle child, long start) {
         try {
-            Files.deleteIfExists(dir.resolve(child.pid() + "-" + startMillis + SUFFIX));
+            Files.deleteIfExists(dir.resolve(child.pid() + "-" + start + SUFFIX));
         } catch (IOException e) {
             LOG.debug("cannot remove the record of {}", child.pid(), e);
         }
@@ -177,20 +177,16 @@ final class ChildRecords {
         }
     }
 
-    /** Returns the process if it is alive and started at {@code startMillis} (so not a reused pid). */
-    static Optional<ProcessHandle> alive(long pid, long startMillis) {
+    /** Returns the process if it is alive and started at {@code start} (so not a reused pid). */
+    static Optional<ProcessHandle> alive(long pid, long start) {
         Optional<ProcessHandle> handle = ProcessHandle.of(pid);
         if (handle.isEmpty() || !handle.get().isAlive()) {
             return Optional.empty();
         }
-        long start = startMillis(handle.get());
-        return start == startMillis ? handle : Optional.empty();
+        return ProcessStart.of(handle.get()) == start ? handle : Optional.empty();
     }
 
-    /** When the process started; see {@link ProcessStart}. */
-    static long startMillis(ProcessHandle handle) {
-        return ProcessStart.of(handle);
-    }
+
 
     private static void deleteQuietly(Path file) {
         try {

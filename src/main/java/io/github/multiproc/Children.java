@@ -1,5 +1,6 @@
 package io.github.multiproc;
 
+import io.github.multiproc.internal.ProcessStart;
 import java.io.File;
 import java.io.FileOutputStream;
 import java.io.FileDescriptor;
@@ -62,7 +63,7 @@ final class Children {
         this.records = new ChildRecords(ChildRecords.privateDirectory(stateDir));
         ProcessHandle self = ProcessHandle.current();
         this.runDir = ChildRecords.privateDirectory(
-                stateDir.resolve("run-" + self.pid() + "-" + ChildRecords.startMillis(self)));
+                stateDir.resolve("run-" + self.pid() + "-" + ProcessStart.of(self)));
         this.launch = new LaunchCommand(runDir);
         removeStaleRunDirectories(stateDir);
         Thread hook = new Thread(this::onJvmExit, "multiproc-exit");
@@ -132,11 +133,11 @@ final class Children {
     }
 
     private <T> ChildHandle<T> startJvm(ChannelListener listener, List<String> jvmOptions,
-            Map<String, String> systemProperties, ChildSpec spec, String description, boolean visible) {
+            Map<String, String> systemProperties, ChildSpec spec, String description, boolean oneShot) {
         ProcessHandle self = ProcessHandle.current();
         List<String> command = launch.build(jvmOptions, systemProperties, List.of(listener.address(),
                 listener.keyFile().toString(), Long.toString(self.pid()),
-                Long.toString(ChildRecords.startMillis(self)), spec.name()));
+                Long.toString(ProcessStart.of(self)), spec.name()));
         ProcessBuilder pb = new ProcessBuilder(command);
         applyCommon(pb, spec);
         // A task child's stdin is empty, as with Python's multiprocessing.
@@ -146,8 +147,9 @@ final class Children {
         if (forwardStderr) {
             pb.redirectError(ProcessBuilder.Redirect.PIPE);
         }
-        // a task child is finished once its channel has ended too; a worker's channel belongs to its pool
-        return start(pb, spec, true, description, forwardStderr, visible);
+        // a one-shot task child is finished once its TaskChannel has ended too; a worker's channel is its pool's,
+        // and a worker is not one of the user's visible children
+        return start(pb, spec, true, description, forwardStderr, oneShot, oneShot);
     }
 
     ChildProcess<Void> startCommand(List<String> command, ChildSpec spec) {
@@ -158,7 +160,7 @@ final class Children {
         } else {
             pb.redirectInput(ProcessBuilder.Redirect.INHERIT);
         }
-        return start(pb, spec, false, String.join(" ", command), false, true);
+        return start(pb, spec, false, String.join(" ", command), false, true, false);
     }
 
     private static void applyCommon(ProcessBuilder pb, ChildSpec spec) {
@@ -176,7 +178,7 @@ final class Children {
     }
 
     private <T> ChildHandle<T> start(ProcessBuilder pb, ChildSpec spec, boolean task, String description,
-            boolean forwardStderr, boolean visible) {
+            boolean forwardStderr, boolean visible, boolean channelPart) {
         boolean sinkOut = spec.outputSink() != null && spec.stdout() == null;
         boolean sinkErr = spec.outputSink() != null && spec.stderr() == null;
         OutputPump.Tail tail = forwardStderr || sinkErr ? new OutputPump.Tail() : null;
@@ -190,7 +192,7 @@ final class Children {
                     + (spec.directory() != null ? " in " + spec.directory() : "") + ": " + e.getMessage(), e);
         }
         ChildHandle<T> child = new ChildHandle<>(this, serials.incrementAndGet(), process, description, spec, task,
-                tail, pumps + (task && visible ? 1 : 0));
+                tail, pumps + (channelPart ? 1 : 0));
         lock.lock();
         try {
             if (visible) {
@@ -203,7 +205,7 @@ final class Children {
             lock.unlock();
         }
         try {
-            records.add(child.toHandle(), child.startMillis(), spec.name(), String.join(" ", pb.command()),
+            records.add(child.toHandle(), child.start(), spec.name(), String.join(" ", pb.command()),
                     spec.parentExit());
         } catch (RuntimeException e) {
             LOG.warn("{}: cannot record pid {} in the state directory: {}", spec.name(), process.pid(), e.toString());
@@ -229,7 +231,7 @@ final class Children {
     // ---------------------------------------------------------------- bookkeeping
 
     void finished(ChildHandle<?> child) {
-        records.remove(child.toHandle(), child.startMillis());
+        records.remove(child.toHandle(), child.start());
         lock.lock();
         try {
             live.remove(child);

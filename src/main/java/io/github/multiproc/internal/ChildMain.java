@@ -24,7 +24,7 @@ import java.util.concurrent.Callable;
 /**
  * The main class of every task child and pool worker.
  *
- * <p>Arguments: {@code <address> <key file> <parent pid> <parent start millis> <name>}, where the address is
+ * <p>Arguments: {@code <address> <key file> <parent pid> <parent start (see ProcessStart)> <name>}, where the address is
  * {@code unix:<path>} or {@code tcp:<port>}. The child reads the per-child secret from the key file (then deletes
  * it), connects, proves itself with the secret, and receives its settings and tasks over the channel. Nothing is
  * deserialized before the parent has accepted the secret.
@@ -367,12 +367,12 @@ public final class ChildMain {
     /** Polls the parent's pid and start instant; notices a lost parent even if the channel stays open. */
     static final class ParentWatch {
         private final long parentPid;
-        private final long parentStartMillis;
+        private final long parentStart;
         private volatile boolean enabled = true;
 
-        ParentWatch(long parentPid, long parentStartMillis) {
+        ParentWatch(long parentPid, long parentStart) {
             this.parentPid = parentPid;
-            this.parentStartMillis = parentStartMillis;
+            this.parentStart = parentStart;
         }
 
         void setEnabled(boolean enabled) {
@@ -413,7 +413,7 @@ public final class ChildMain {
                 return false;
             }
             long start = ProcessStart.of(handle.get());
-            return start == 0 || parentStartMillis <= 0 || start == parentStartMillis;
+            return start == 0 || parentStart <= 0 || start == parentStart;
         }
     }
 }
