@@ -23,7 +23,12 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A child is finished when its process has exited and been reaped by the JDK, its channel (task children) has
  * reached its end and its output pumps have drained, or at the latest {@link #LINGER} after the exit (a grandchild
- * may hold a pipe open). Only then are its status, result and futures published, all at once.
+ * may hold a pipe open). Only then are its status and {@link #onExit()} published.
+ *
+ * <p>A task child's result is published as soon as its answer has arrived and everything the child wrote to its
+ * stderr before answering has been forwarded (the child says how many bytes that was), so that a result does not
+ * wait for the JVM's exit, and a task's own error output still comes before its result. Where output lines go to an
+ * {@code onOutputLine} sink, the result waits for the exit as the status does.
  */
 final class ChildHandle<T> implements ChildProcess<T> {
     private static final Logger LOG = LoggerFactory.getLogger(ChildHandle.class);
@@ -44,6 +49,16 @@ final class ChildHandle<T> implements ChildProcess<T> {
     private final AtomicBoolean finished = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
     private final CountDownLatch done = new CountDownLatch(1);
+    /** Whether the result may be published before the exit (see the class comment). */
+    private final boolean earlyResult;
+    /** Whether stderr is forwarded by a pump, which must catch up before an early result. */
+    private final boolean stderrPumped;
+    private final AtomicBoolean resultPublished = new AtomicBoolean();
+    private final CountDownLatch resultReady = new CountDownLatch(1);
+    private final java.util.concurrent.atomic.AtomicLong stderrBytesForwarded =
+            new java.util.concurrent.atomic.AtomicLong();
+    /** How many bytes the child had written to stderr when it answered; -1 until its answer came. */
+    private volatile long stderrBytesBeforeAnswer = -1;
     private final CompletableFuture<T> resultFuture = new CompletableFuture<>();
     private final CompletableFuture<T> userFuture;
     private final CompletableFuture<ExitStatus> exitFuture = new CompletableFuture<>();
@@ -57,12 +72,14 @@ final class ChildHandle<T> implements ChildProcess<T> {
     private volatile java.util.concurrent.ScheduledFuture<?> lingerCheck;
 
     ChildHandle(Children owner, long serial, Process process, String description, ChildSpec spec, boolean task,
-            OutputPump.Tail stderrTail, int extraParts) {
+            OutputPump.Tail stderrTail, int extraParts, boolean earlyResult, boolean stderrPumped, long start) {
+        this.earlyResult = earlyResult;
+        this.stderrPumped = stderrPumped;
         this.owner = owner;
         this.serial = serial;
         this.process = process;
         this.handle = process.toHandle();
-        this.start = ProcessStart.of(handle);
+        this.start = start >= 0 ? start : ProcessStart.of(handle);
         this.name = spec.name();
         this.description = description;
         this.spec = spec;
@@ -119,6 +136,34 @@ final class ChildHandle<T> implements ChildProcess<T> {
         partDone();
     }
 
+    /**
+     * Called by the task channel when the child's answer has arrived (its process may still be running), with the
+     * number of bytes the child had written to stderr by then (0 if it did not say).
+     */
+    void answerArrived(TaskChannel.Outcome answer, long stderrBytes) {
+        if (!earlyResult || answer.kind() == TaskChannel.Outcome.SKIPPED) {
+            return;
+        }
+        this.outcome = answer;
+        stderrBytesBeforeAnswer = stderrBytes;
+        publishEarly();
+    }
+
+    /** Called by the stderr pump with how many bytes it has forwarded in all. */
+    void stderrForwarded(long total) {
+        stderrBytesForwarded.accumulateAndGet(total, Math::max);
+        if (stderrBytesBeforeAnswer >= 0) {
+            publishEarly();
+        }
+    }
+
+    private void publishEarly() {
+        long needed = stderrBytesBeforeAnswer;
+        if (needed >= 0 && (!stderrPumped || stderrBytesForwarded.get() >= needed)) {
+            publishResult(null);
+        }
+    }
+
     /** Called when an output pump has drained its stream. */
     void partDone() {
         if (pendingParts.decrementAndGet() == 0) {
@@ -148,17 +193,26 @@ final class ChildHandle<T> implements ChildProcess<T> {
         }
         int code = process.exitValue();
         ExitStatus s = Settings.isWindows() ? ExitStatus.ofCode(code) : ExitStatus.of(code);
-        try {
-            value = value(s);
-        } catch (RuntimeException e) {
-            failure = e;
-        }
         status = s;
         owner.finished(this);
         done.countDown();
         LOG.debug("{} (pid {}) ended: {}", name, pid(), s);
         // user callbacks may run from here on, after all of the library's own bookkeeping
         exitFuture.complete(s);
+        publishResult(s);
+    }
+
+    /** Publishes the result once: early from the answer (status null), else at the exit. */
+    private void publishResult(ExitStatus s) {
+        if (!resultPublished.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            value = value(s);
+        } catch (RuntimeException e) {
+            failure = e;
+        }
+        resultReady.countDown();
         if (failure != null) {
             resultFuture.completeExceptionally(failure);
         } else {
@@ -256,7 +310,7 @@ final class ChildHandle<T> implements ChildProcess<T> {
 
     @Override
     public T result() throws InterruptedException {
-        done.await();
+        resultReady.await();
         if (userFuture.isCancelled()) {
             throw new CancellationException(label() + ": its future was cancelled");
         }

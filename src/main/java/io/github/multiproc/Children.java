@@ -1,5 +1,6 @@
 package io.github.multiproc;
 
+import io.github.multiproc.internal.ChildMain;
 import io.github.multiproc.internal.ProcessStart;
 import java.io.File;
 import java.io.FileOutputStream;
@@ -11,7 +12,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.ArrayDeque;
 import java.util.Comparator;
+import java.util.Deque;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -96,6 +99,14 @@ final class Children {
 
     <T> ChildProcess<T> startTask(byte[] payload, String taskClass, List<String> jvmOptions,
             Map<String, String> systemProperties, ChildSpec spec) {
+        boolean fits = Settings.standbyCount() > 0 && standbyFits(jvmOptions, systemProperties, spec);
+        if (fits) {
+            ChildHandle<T> warm = startOnStandby(payload, taskClass, spec);
+            if (warm != null) {
+                refillStandbys();
+                return warm;
+            }
+        }
         long serial = serials.incrementAndGet();
         ChannelListener listener = openListener(serial, spec.name());
         TaskChannel channel = new TaskChannel(listener);
@@ -108,6 +119,10 @@ final class Children {
         }
         child.attachChannel(channel);
         channel.start(child, payload, spec.parentExit() == ParentExit.TERMINATE);
+        if (fits) {
+            // once this child has its task, so that the standby does not slow this child's own start
+            child.taskDelivered().thenRun(this::refillStandbys);
+        }
         return child;
     }
 
@@ -179,36 +194,37 @@ final class Children {
 
     private <T> ChildHandle<T> start(ProcessBuilder pb, ChildSpec spec, boolean task, String description,
             boolean forwardStderr, boolean visible, boolean channelPart) {
-        boolean sinkOut = spec.outputSink() != null && spec.stdout() == null;
-        boolean sinkErr = spec.outputSink() != null && spec.stderr() == null;
-        OutputPump.Tail tail = forwardStderr || sinkErr ? new OutputPump.Tail() : null;
-        int pumps = (sinkOut ? 1 : 0) + (sinkErr || forwardStderr ? 1 : 0);
-        Process process;
+        Process process = launch(pb, spec, task);
+        return register(process, spec, task, description, forwardStderr, visible, channelPart,
+                String.join(" ", pb.command()));
+    }
+
+    private static Process launch(ProcessBuilder pb, ChildSpec spec, boolean task) {
         try {
-            process = pb.start();
+            return pb.start();
         } catch (IOException e) {
             String program = pb.command().get(0);
             throw new MultiprocException("cannot start " + (task ? "task child " + spec.name() : "'" + program + "'")
                     + (spec.directory() != null ? " in " + spec.directory() : "") + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Makes a started process one of this JVM's children: its handle, its record in the state directory (unless
+     * {@code recordCommand} is null: recorded already), its output pumps, its exit.
+     */
+    private <T> ChildHandle<T> register(Process process, ChildSpec spec, boolean task, String description,
+            boolean forwardStderr, boolean visible, boolean channelPart, String recordCommand) {
+        boolean sinkOut = spec.outputSink() != null && spec.stdout() == null;
+        boolean sinkErr = spec.outputSink() != null && spec.stderr() == null;
+        OutputPump.Tail tail = forwardStderr || sinkErr ? new OutputPump.Tail() : null;
+        int pumps = (sinkOut ? 1 : 0) + (sinkErr || forwardStderr ? 1 : 0);
+        // a task's answer may be handed out before the exit unless output lines still go to a sink
         ChildHandle<T> child = new ChildHandle<>(this, serials.incrementAndGet(), process, description, spec, task,
-                tail, pumps + (channelPart ? 1 : 0));
-        lock.lock();
-        try {
-            if (visible) {
-                live.add(child);
-                unwaited.add(child);
-            } else {
-                hidden.add(child);
-            }
-        } finally {
-            lock.unlock();
-        }
-        try {
-            records.add(child.toHandle(), child.start(), spec.name(), String.join(" ", pb.command()),
-                    spec.parentExit());
-        } catch (RuntimeException e) {
-            LOG.warn("{}: cannot record pid {} in the state directory: {}", spec.name(), process.pid(), e.toString());
+                tail, pumps + (channelPart ? 1 : 0), task && !sinkOut && !sinkErr, forwardStderr, -1);
+        track(child, visible);
+        if (recordCommand != null) {
+            record(child.toHandle(), child.start(), spec, recordCommand);
         }
         String prefix = "multiproc-" + spec.name();
         Object sinkLock = new Object();
@@ -221,11 +237,206 @@ final class Children {
                     tail, prefix + "-stderr").thenRun(child::partDone);
         } else if (forwardStderr) {
             OutputPump.forward(process.getErrorStream(), parentStderr, OutputPump.nativeCharset(), tail,
-                    prefix + "-stderr").thenRun(child::partDone);
+                    child::stderrForwarded, prefix + "-stderr").thenRun(child::partDone);
         }
         process.onExit().thenRun(child::processExited);
         LOG.debug("started {} (pid {}): {}", spec.name(), process.pid(), description);
         return child;
+    }
+
+    private void track(ChildHandle<?> child, boolean visible) {
+        lock.lock();
+        try {
+            if (visible) {
+                live.add(child);
+                unwaited.add(child);
+            } else {
+                hidden.add(child);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void record(ProcessHandle process, long start, ChildSpec spec, String command) {
+        try {
+            records.add(process, start, spec.name(), command, spec.parentExit());
+        } catch (RuntimeException e) {
+            LOG.warn("{}: cannot record pid {} in the state directory: {}", spec.name(), process.pid(), e.toString());
+        }
+    }
+
+    // ---------------------------------------------------------------- standby children
+
+    private static final ChildSpec STANDBY_SPEC = new ChildSpec("standby", null, Map.of(), null, null, null, null,
+            ParentExit.TERMINATE, Duration.ZERO);
+    /** The arguments after the main class: channel, key file, parent pid and start, name, "standby". */
+    private static final int CHANNEL_ARGS = 6;
+
+    /** How long a fork waits for a standby that is being launched (the launch itself takes a millisecond or two). */
+    private static final Duration STANDBY_LAUNCH_WAIT = Duration.ofMillis(100);
+    private final Condition standbyAdded = lock.newCondition();
+    /** Standby children not yet taken, oldest first; guarded by {@link #lock}. */
+    private final Deque<Standby> standbys = new ArrayDeque<>();
+    /** Standby children being started; guarded by {@link #lock}. */
+    private int standbysStarting;
+    /** Set at JVM exit: no more standby children; guarded by {@link #lock}. */
+    private boolean exiting;
+
+    /**
+     * Whether a task child could run on a standby: nothing about its JVM or process differs from the defaults (a
+     * detached child's stderr is not piped to this JVM, so it cannot be one either).
+     */
+    private static boolean standbyFits(List<String> jvmOptions, Map<String, String> systemProperties,
+            ChildSpec spec) {
+        return jvmOptions.isEmpty() && systemProperties.isEmpty() && spec.directory() == null
+                && spec.environment().isEmpty() && spec.stdin() == null && spec.stdout() == null
+                && spec.stderr() == null && spec.outputSink() == null && spec.parentExit() != ParentExit.DETACH;
+    }
+
+    /** Hands the task to a standby child if one is there and launched as this fork would be; else null. */
+    private <T> ChildHandle<T> startOnStandby(byte[] payload, String taskClass, ChildSpec spec) {
+        List<String> key = null;
+        while (true) {
+            Standby standby = pollStandby();
+            if (standby == null) {
+                return null;
+            }
+            if (key == null) {
+                key = standbyKey(launch.build(List.of(), Map.of(), List.of("", "", "", "", "", "")),
+                        Settings.transport());
+            }
+            if (!standby.launchKey.equals(key) || !standby.process.isAlive() || !standby.take()) {
+                standby.discard(); // launched differently (a setting changed since), or gone
+                continue;
+            }
+            // parts: the exit, the channel, the stderr pump
+            ChildHandle<T> child = new ChildHandle<>(this, serials.incrementAndGet(), standby.process, taskClass,
+                    spec, true, standby.tail, 2, true, true, standby.start);
+            track(child, true);
+            child.attachChannel(standby.channel);
+            standby.adopt(child);
+            try {
+                standby.channel.assign(child, payload, spec.parentExit() == ParentExit.TERMINATE);
+            } catch (IllegalStateException closed) {
+                child.channelDone(TaskChannel.Outcome.EMPTY); // it died as it was taken: reported as it ends
+            }
+            standby.process.onExit().thenRun(child::processExited);
+            LOG.debug("{} runs on standby child pid {}", spec.name(), standby.process.pid());
+            return child;
+        }
+    }
+
+    /**
+     * The oldest standby; if none is there but one is being launched, waits for it a little: it will be ready
+     * sooner than a JVM started now.
+     */
+    private Standby pollStandby() {
+        lock.lock();
+        try {
+            long nanos = STANDBY_LAUNCH_WAIT.toNanos();
+            while (standbys.isEmpty() && standbysStarting > 0 && nanos > 0) {
+                nanos = standbyAdded.awaitNanos(nanos);
+            }
+            return standbys.pollFirst();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** What a fork must share with a standby to take it: the JVM's command line and the channel's transport. */
+    private static List<String> standbyKey(List<String> command, String transport) {
+        List<String> key = new ArrayList<>(command.subList(0, command.size() - CHANNEL_ARGS));
+        key.add(transport);
+        return key;
+    }
+
+    /** Starts standby children, on a thread of their own, until there are {@code multiproc.standby} of them. */
+    private void refillStandbys() {
+        int missing;
+        lock.lock();
+        try {
+            missing = exiting ? 0 : Settings.standbyCount() - standbys.size() - standbysStarting;
+            if (missing <= 0) {
+                return;
+            }
+            standbysStarting += missing;
+        } finally {
+            lock.unlock();
+        }
+        int count = missing;
+        Thread t = new Thread(() -> {
+            for (int i = 0; i < count; i++) {
+                Standby standby = null;
+                try {
+                    standby = startStandby();
+                } catch (RuntimeException e) {
+                    LOG.debug("cannot start a standby child: {}", e.toString());
+                }
+                boolean keep;
+                lock.lock();
+                try {
+                    standbysStarting--;
+                    keep = standby != null && !exiting;
+                    if (keep) {
+                        standbys.addLast(standby);
+                    }
+                    standbyAdded.signalAll();
+                } finally {
+                    lock.unlock();
+                }
+                if (standby != null && !keep) {
+                    standby.discard();
+                }
+            }
+        }, "multiproc-standby");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    private Standby startStandby() {
+        String transport = Settings.transport();
+        ChannelListener listener = openListener(serials.incrementAndGet(), "a standby child");
+        ProcessHandle self = ProcessHandle.current();
+        List<String> command = launch.build(List.of(), Map.of(), List.of(listener.address(),
+                listener.keyFile().toString(), Long.toString(self.pid()), Long.toString(ProcessStart.of(self)),
+                STANDBY_SPEC.name(), ChildMain.STANDBY));
+        ProcessBuilder pb = new ProcessBuilder(command);
+        applyCommon(pb, STANDBY_SPEC);
+        pb.redirectInput(ProcessBuilder.Redirect.from(new File(Settings.isWindows() ? "NUL" : "/dev/null")));
+        pb.redirectError(ProcessBuilder.Redirect.PIPE);
+        TaskChannel channel = new TaskChannel(listener);
+        Process process;
+        try {
+            process = launch(pb, STANDBY_SPEC, true);
+        } catch (MultiprocException e) {
+            channel.close();
+            throw e;
+        }
+        Standby standby = new Standby(process, ProcessStart.of(process.toHandle()), channel, standbyKey(command, transport));
+        record(process.toHandle(), standby.start, STANDBY_SPEC, String.join(" ", command));
+        channel.startStandby();
+        OutputPump.forward(process.getErrorStream(), parentStderr, OutputPump.nativeCharset(), standby.tail,
+                standby::forwarded, "multiproc-standby-stderr").thenRun(standby::pumpEnded);
+        process.onExit().thenRun(() -> standbyExited(standby));
+        return standby;
+    }
+
+    /** A standby that ended without being taken leaves nothing behind. */
+    private void standbyExited(Standby standby) {
+        lock.lock();
+        try {
+            standbys.remove(standby);
+        } finally {
+            lock.unlock();
+        }
+        if (standby.exitedUntaken()) {
+            standby.channel.close();
+            records.remove(standby.process.toHandle(), standby.start);
+        }
     }
 
     // ---------------------------------------------------------------- bookkeeping
@@ -312,6 +523,16 @@ final class Children {
     // ---------------------------------------------------------------- JVM exit
 
     private void onJvmExit() {
+        List<Standby> idle;
+        lock.lock();
+        try {
+            exiting = true;
+            idle = new ArrayList<>(standbys);
+            standbys.clear();
+        } finally {
+            lock.unlock();
+        }
+        idle.forEach(Standby::discard);
         List<ChildHandle<?>> children = active();
         lock.lock();
         try {

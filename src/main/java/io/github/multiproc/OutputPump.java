@@ -11,6 +11,7 @@ import java.util.ArrayDeque;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
+import java.util.function.LongConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -72,16 +73,18 @@ final class OutputPump {
     }
 
     /**
-     * Starts a thread that copies {@code in} to {@code out} byte for byte, and the last lines to {@code tail}.
+     * Starts a thread that copies {@code in} to {@code out} byte for byte, and the last lines to {@code tail}; after
+     * each write, tells {@code forwarded} how many bytes it has copied in all.
      *
      * @return completes when {@code in} is exhausted
      */
     static CompletableFuture<Void> forward(InputStream in, OutputStream out, Charset charset, Tail tail,
-            String threadName) {
+            LongConsumer forwarded, String threadName) {
         CompletableFuture<Void> done = new CompletableFuture<>();
         start(threadName, () -> {
             byte[] buffer = new byte[8192];
             ByteArrayOutputStream line = new ByteArrayOutputStream(256);
+            long total = 0;
             try (in) {
                 int n;
                 while ((n = in.read(buffer)) > 0) {
@@ -91,6 +94,8 @@ final class OutputPump {
                     } catch (IOException e) {
                         LOG.debug("{}: cannot forward: {}", threadName, e.toString());
                     }
+                    total += n;
+                    forwarded.accept(total);
                     for (int i = 0; i < n; i++) {
                         byte b = buffer[i];
                         if (b == '\n') {

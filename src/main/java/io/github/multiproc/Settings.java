@@ -20,6 +20,9 @@ final class Settings {
             "-XX:-UsePerfData",
             "-Xlog:all=warning:stderr");
 
+    /** The most standby children {@code multiproc.standby} may ask for. */
+    static final int MAX_STANDBY = 16;
+
     private Settings() {
     }
 
@@ -60,6 +63,27 @@ final class Settings {
             return DEFAULT_JVM_OPTIONS;
         }
         return value.isBlank() ? List.of() : Arrays.asList(value.trim().split("\\s+"));
+    }
+
+    /**
+     * {@code multiproc.standby}: how many idle task child JVMs to keep ready for the next fork; 0 turns standby
+     * children off.
+     */
+    static int standbyCount() {
+        String value = System.getProperty("multiproc.standby");
+        if (value == null || value.isBlank()) {
+            return 1;
+        }
+        try {
+            int count = Integer.parseInt(value.trim());
+            if (count >= 0 && count <= MAX_STANDBY) {
+                return count;
+            }
+        } catch (NumberFormatException e) {
+            // explained below
+        }
+        throw new IllegalArgumentException("multiproc.standby must be a whole number from 0 to " + MAX_STANDBY
+                + ", was '" + value + "'");
     }
 
     /** {@code multiproc.transport}: {@code unix} (default where supported) or {@code tcp} (loopback). */

@@ -61,10 +61,16 @@ final class TaskChannel {
         }
     }
 
+    /** The child, its task, and whether it halts when this JVM is gone. */
+    private record Assignment(ChildHandle<?> child, byte[] payload, boolean haltOnParentLoss) {
+    }
+
     private final ChannelListener listener;
     private final AtomicBoolean closed = new AtomicBoolean();
     /** Completes once the task has been handed to the child, or the channel has ended without that. */
     private final CompletableFuture<Void> delivered = new CompletableFuture<>();
+    /** What to send: known at once for a child started for its task, later for a standby child. */
+    private final CompletableFuture<Assignment> assignment = new CompletableFuture<>();
     private volatile ChannelListener.Connection connection;
 
     TaskChannel(ChannelListener listener) {
@@ -73,42 +79,93 @@ final class TaskChannel {
 
     /** Starts the channel's thread: accept, authenticate, send {@code payload}, read the outcome. */
     void start(ChildHandle<?> child, byte[] payload, boolean haltOnParentLoss) {
+        assignment.complete(new Assignment(child, payload, haltOnParentLoss));
+        startThread("multiproc-" + child.name());
+    }
+
+    /**
+     * Starts the thread of a standby child's channel: it accepts the child at once, then waits for
+     * {@link #assign}. Closing the channel before that ends the thread without a word to anyone.
+     */
+    void startStandby() {
+        startThread("multiproc-standby-channel");
+    }
+
+    /** Gives a standby child its task; its channel's thread sends it at once. */
+    void assign(ChildHandle<?> child, byte[] payload, boolean haltOnParentLoss) {
+        if (!assignment.complete(new Assignment(child, payload, haltOnParentLoss))) {
+            throw new IllegalStateException("channel already assigned or closed");
+        }
+    }
+
+    /** Whether the child has connected and proved itself. */
+    boolean connected() {
+        return connection != null;
+    }
+
+    private void startThread(String name) {
         Thread t = new Thread(() -> {
             Outcome outcome = Outcome.EMPTY;
+            Assignment a = null;
             try {
-                outcome = serve(payload, haltOnParentLoss);
+                ChannelListener.Connection c = listener.accept();
+                connection = c;
+                if (closed.get()) {
+                    c.close();
+                }
+                a = await(assignment);
+                String named = "multiproc-" + a.child().name();
+                if (!named.equals(name)) {
+                    Thread.currentThread().setName(named); // a standby child's channel, now assigned
+                }
+                outcome = serve(c, a);
             } catch (IOException e) {
-                LOG.debug("{}: channel ended: {}", child.name(), e.toString());
+                LOG.debug("{}: channel ended: {}", Thread.currentThread().getName(), e.toString());
             } catch (RuntimeException | Error e) {
-                LOG.error("{}: channel failed", child.name(), e);
+                LOG.error("{}: channel failed", Thread.currentThread().getName(), e);
             } finally {
                 delivered.complete(null);
                 close();
-                child.channelDone(outcome);
+                a = assignment.isCompletedExceptionally() ? null : assignment.getNow(null);
+                if (a != null) {
+                    a.child().channelDone(outcome);
+                }
             }
-        }, "multiproc-" + child.name());
+        }, name);
         t.setDaemon(true);
         t.start();
     }
 
-    private Outcome serve(byte[] payload, boolean haltOnParentLoss) throws IOException {
-        ChannelListener.Connection c = listener.accept();
-        connection = c;
-        if (closed.get()) {
-            c.close();
+    private static Assignment await(CompletableFuture<Assignment> assignment) throws IOException {
+        try {
+            return assignment.get();
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IOException("closed before it was given a task", e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("interrupted while waiting for a task");
         }
-        ChannelProtocol.sendSettings(c.out(), ChannelProtocol.MODE_ONE_SHOT, haltOnParentLoss);
+    }
+
+    private Outcome serve(ChannelListener.Connection c, Assignment a) throws IOException {
+        ChannelProtocol.sendSettings(c.out(), ChannelProtocol.MODE_ONE_SHOT, a.haltOnParentLoss(), a.child().name());
         FrameIO io = new FrameIO(c.in(), c.out());
-        io.writeStandalone(Frame.TASK, 1, payload);
+        io.writeStandalone(Frame.TASK, 1, a.payload());
         delivered.complete(null);
         Outcome outcome = Outcome.EMPTY;
+        long stderrBytes = 0;
         Frame frame;
         while ((frame = io.read()) != null) {
+            if (frame.type() == Frame.STDERR_MARK) {
+                stderrBytes = frame.id();
+                continue;
+            }
             try {
                 outcome = Outcome.of(frame, io.decode(frame));
             } catch (PayloadException e) {
                 outcome = new Outcome(Outcome.GARBLED, null, e.getCause());
             }
+            a.child().answerArrived(outcome, stderrBytes);
         }
         return outcome;
     }
@@ -129,6 +186,7 @@ final class TaskChannel {
     void close() {
         if (closed.compareAndSet(false, true)) {
             listener.close();
+            assignment.completeExceptionally(new IOException("channel closed"));
             ChannelListener.Connection c = connection;
             if (c != null) {
                 c.close();

@@ -43,10 +43,25 @@ final class FixtureJvm implements AutoCloseable {
      * @return the running fixture
      */
     static FixtureJvm start(Path stateDir, Class<?> main, String... args) throws IOException {
+        return start(stateDir, List.of(), main, args);
+    }
+
+    /**
+     * Starts {@code main} in a new JVM with extra JVM options.
+     *
+     * @param stateDir the fixture's {@code multiproc.stateDir}
+     * @param jvmOptions options before the main class, for example {@code -Dmultiproc.standby=0}
+     * @param main the fixture class
+     * @param args its arguments
+     * @return the running fixture
+     */
+    static FixtureJvm start(Path stateDir, List<String> jvmOptions, Class<?> main, String... args)
+            throws IOException {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
+        command.addAll(jvmOptions);
         command.add("-Dmultiproc.stateDir=" + stateDir);
         command.add("-Dorg.slf4j.simpleLogger.defaultLogLevel=warn");
         command.add(main.getName());
@@ -115,6 +130,15 @@ final class FixtureJvm implements AutoCloseable {
                 .filter(line -> line.startsWith(prefix + " "))
                 .map(line -> Long.parseLong(line.substring(prefix.length() + 1).trim()))
                 .collect(Collectors.toList());
+    }
+
+    /**
+     * Returns the stderr lines seen so far.
+     *
+     * @return a snapshot
+     */
+    List<String> stderrLines() {
+        return List.copyOf(stderr);
     }
 
     /**

@@ -44,6 +44,7 @@ final class ForkTaskTest {
         });
 
         assertThat(child.result()).isEqualTo("late");
+        assertThat(child.join()).isEqualTo(ExitStatus.of(0));
         assertThat(child.isAlive()).isFalse();
     }
 

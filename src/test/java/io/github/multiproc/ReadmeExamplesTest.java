@@ -55,8 +55,8 @@ final class ReadmeExamplesTest {
     @Test
     void fiveLineExample() throws Exception {
         ChildProcess<Integer> child = Fork.call(() -> 6 * 7);   // a fresh JVM runs the lambda
-        int answer = child.result();                            // 42, once the child has exited with code 0
-        System.out.println(child.pid() + " " + child.exitStatus().orElseThrow()); // 12345 exit code 0
+        int answer = child.result();                            // 42, as soon as the child has sent it
+        System.out.println(child.pid() + " " + child.join());   // 12345 exit code 0, once its JVM has exited
         assertThat(answer).isEqualTo(42);
         assertThat(child.exitStatus()).contains(ExitStatus.of(0));
     }
@@ -82,7 +82,7 @@ final class ReadmeExamplesTest {
             child.result();
         } catch (ChildFailedException e) {
             System.out.println(e.getCause());                     // java.lang.IllegalStateException: boom
-            System.out.println(child.exitStatus().orElseThrow().waitStatus()); // 256, as os.wait() says
+            System.out.println(child.join().waitStatus());        // 256, as os.wait() says
         }
         assertThatThrownBy(child::result).isInstanceOf(ChildFailedException.class)
                 .cause().isInstanceOf(IllegalStateException.class).hasMessage("boom");
@@ -131,7 +131,7 @@ final class ReadmeExamplesTest {
     @Test
     void waiting() throws Exception {
         drainWaitAny();
-        ChildProcess<Void> a = Fork.run(() -> Thread.sleep(200));
+        ChildProcess<Void> a = Fork.run(() -> Thread.sleep(1500));
         ChildProcess<Void> b = Fork.run(() -> Thread.sleep(50));
         ChildProcess<?> first = Fork.waitAny();                  // os.wait(): b ends first
         ChildProcess<?> second = Fork.waitAny();                 // then a; a third call throws IllegalStateException

@@ -53,7 +53,7 @@ final class UnreadableTaskTest {
         assertThatThrownBy(child::result).isInstanceOf(ChildFailedException.class)
                 .hasMessageContaining("could not read its task")
                 .cause().isInstanceOf(ClassNotFoundException.class).hasMessageContaining("gen.Hidden");
-        assertThat(child.exitStatus().orElseThrow().code()).isEqualTo(1);
+        assertThat(child.join().code()).isEqualTo(1);
     }
 
     @Test

@@ -80,21 +80,30 @@ public final class ChannelProtocol {
      * @param out the connection's output
      * @param mode {@link #MODE_ONE_SHOT} or {@link #MODE_WORKER}
      * @param haltOnParentLoss whether the child halts when the parent is gone
+     * @param name the child's name (a standby child learns it only now)
      * @throws IOException if the connection fails
      */
-    public static void sendSettings(OutputStream out, int mode, boolean haltOnParentLoss) throws IOException {
+    public static void sendSettings(OutputStream out, int mode, boolean haltOnParentLoss, String name)
+            throws IOException {
         DataOutputStream data = new DataOutputStream(out);
         data.writeInt(MAGIC);
         data.writeByte(mode);
         data.writeByte(haltOnParentLoss ? 1 : 0);
+        data.writeUTF(name);
         data.flush();
     }
 
-    static int[] readSettings(InputStream in) throws IOException {
+    /** What the parent sent in {@link #sendSettings}. */
+    record Settings(int mode, boolean halt, String name) {
+    }
+
+    static Settings readSettings(InputStream in) throws IOException {
         DataInputStream data = new DataInputStream(in);
         if (data.readInt() != MAGIC) {
             throw new StreamCorruptedException("the parent did not accept this child");
         }
-        return new int[] {data.readUnsignedByte(), data.readUnsignedByte()};
+        int mode = data.readUnsignedByte();
+        boolean halt = data.readUnsignedByte() != 0;
+        return new Settings(mode, halt, data.readUTF());
     }
 }

@@ -2,6 +2,7 @@ package io.github.multiproc.internal;
 
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.NotSerializableException;
@@ -9,6 +10,7 @@ import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.net.SocketException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.SocketChannel;
@@ -24,26 +26,29 @@ import java.util.concurrent.Callable;
 /**
  * The main class of every task child and pool worker.
  *
- * <p>Arguments: {@code <address> <key file> <parent pid> <parent start (see ProcessStart)> <name>}, where the address is
- * {@code unix:<path>} or {@code tcp:<port>}. The child reads the per-child secret from the key file (then deletes
+ * <p>Arguments: {@code <address> <key file> <parent pid> <parent start (see ProcessStart)> <name> [standby]}, where
+ * the address is {@code unix:<path>} or {@code tcp:<port>}, the name is only for {@code ps} (the settings carry the
+ * real one: a standby child is started before anyone knows its name), and {@code standby} marks a child started
+ * ahead of need, which warms up while it waits. The child reads the per-child secret from the key file (then deletes
  * it), connects, proves itself with the secret, and receives its settings and tasks over the channel. Nothing is
  * deserialized before the parent has accepted the secret.
  */
 public final class ChildMain {
     private static final long WATCH_PERIOD_MS = 100;
 
+    /** The sixth argument of a standby child: started before it is needed, it warms up while it waits. */
+    public static final String STANDBY = "standby";
+
+    /** Until the parent's settings say otherwise, a lost parent ends this child. */
+    private static volatile boolean haltOnParentLoss = true;
+
     private final Channel channel;
-    private final ParentWatch watch;
-    private volatile boolean haltOnParentLoss = true;
     private volatile boolean finishing;
-
-
     private final String name;
 
-    private ChildMain(Channel channel, ParentWatch watch, String name) {
-        this.name = name;
+    private ChildMain(Channel channel) {
+        this.name = channel.settings.name();
         this.channel = channel;
-        this.watch = watch;
     }
 
     /**
@@ -54,19 +59,33 @@ public final class ChildMain {
      */
     public static void main(String[] args) throws Exception {
         ChildRuntime.markChild();
+        StderrCount.install();
         if (args.length < 4) {
             System.err.println("multiproc: ChildMain is started by the multiproc library, not by hand");
             System.exit(2);
         }
         startWarmUp();
-        ParentWatch watch = new ParentWatch(Long.parseLong(args[2]), Long.parseLong(args[3]));
+        boolean standby = args.length > 5 && STANDBY.equals(args[5]);
+        if (standby) {
+            StandbyWarmUp.start();
+        }
+        // watched from the start: a standby child may wait a long time for its settings
+        new ParentWatch(Long.parseLong(args[2]), Long.parseLong(args[3])).start(ChildMain::parentLost);
         Path keyFile = Path.of(args[1]);
         byte[] secret = Files.readAllBytes(keyFile);
         Files.deleteIfExists(keyFile);
-        Channel channel = Channel.connect(args[0], secret);
-        ChildMain child = new ChildMain(channel, watch, args.length > 4 ? args[4] : "child");
-        watch.start(child::parentLost);
-        System.exit(child.serve());
+        Channel channel;
+        try {
+            channel = Channel.connect(args[0], secret);
+        } catch (EOFException | SocketException e) {
+            // the parent closed the channel before it gave this child anything to do (a standby child no longer
+            // needed, or a parent that is gone): nothing to report
+            Runtime.getRuntime().halt(ChannelProtocol.EXIT_PARENT_LOST);
+            return;
+        }
+        StandbyWarmUp.stop();
+        haltOnParentLoss = channel.settings.halt();
+        System.exit(new ChildMain(channel).serve());
     }
 
     /**
@@ -100,7 +119,7 @@ public final class ChildMain {
         random.start();
     }
 
-    private void parentLost(String why) {
+    private static void parentLost(String why) {
         if (haltOnParentLoss) {
             Runtime.getRuntime().halt(ChannelProtocol.EXIT_PARENT_LOST);
         }
@@ -108,9 +127,7 @@ public final class ChildMain {
 
     /** Reads settings, then tasks; returns the exit code. */
     private int serve() throws IOException {
-        haltOnParentLoss = channel.settingsHalt;
-        watch.setEnabled(haltOnParentLoss);
-        if (channel.settingsMode == ChannelProtocol.MODE_WORKER) {
+        if (channel.settings.mode() == ChannelProtocol.MODE_WORKER) {
             return serveWorker();
         }
         Frame frame;
@@ -253,8 +270,8 @@ public final class ChildMain {
         Object value;
         try {
             value = call(task);
-        } catch (Throwable t) { // the task's own failure, of any kind, goes back to the parent
-            if (channel.settingsMode == ChannelProtocol.MODE_ONE_SHOT) {
+            } catch (Throwable t) { // the task's own failure, of any kind, goes back to the parent
+            if (channel.settings.mode() == ChannelProtocol.MODE_ONE_SHOT) {
                 // as an uncaught exception would be, and as Python's Process prints its traceback
                 System.err.print("Exception in task " + name + ": ");
                 t.printStackTrace();
@@ -265,10 +282,11 @@ public final class ChildMain {
         }
         flushStdStreams();
         try {
+            markStderr();
             channel.io.write(Frame.RESULT, frame.id(), value);
             return true;
         } catch (IOException e) {
-            if (channel.settingsMode == ChannelProtocol.MODE_ONE_SHOT) {
+            if (channel.settings.mode() == ChannelProtocol.MODE_ONE_SHOT) {
                 return true; // a detached child whose parent is gone: nobody is left to tell
             }
             throw e;
@@ -307,12 +325,20 @@ public final class ChildMain {
 
     private void sendOrDrop(int kind, long id, Object payload) throws IOException, PayloadException {
         try {
+            markStderr();
             channel.io.write(kind, id, payload);
         } catch (IOException e) {
-            if (channel.settingsMode != ChannelProtocol.MODE_ONE_SHOT) {
+            if (channel.settings.mode() != ChannelProtocol.MODE_ONE_SHOT) {
                 throw e;
             }
             // a detached child whose parent is gone: nobody is left to tell
+        }
+    }
+
+    /** A one-shot child's answer is preceded by how much it wrote to stderr, which the parent forwards first. */
+    private void markStderr() throws IOException {
+        if (channel.settings.mode() == ChannelProtocol.MODE_ONE_SHOT) {
+            channel.io.writeEmpty(Frame.STDERR_MARK, StderrCount.flushAndCount(), false);
         }
     }
 
@@ -324,15 +350,13 @@ public final class ChildMain {
     /** The connection to the parent, authenticated, with the settings the parent sent. */
     static final class Channel {
         final FrameIO io;
-        final int settingsMode;
-        final boolean settingsHalt;
+        final ChannelProtocol.Settings settings;
         private final SocketChannel socket;
 
-        private Channel(SocketChannel socket, FrameIO io, int mode, boolean halt) {
+        private Channel(SocketChannel socket, FrameIO io, ChannelProtocol.Settings settings) {
             this.socket = socket;
             this.io = io;
-            this.settingsMode = mode;
-            this.settingsHalt = halt;
+            this.settings = settings;
         }
 
         void close() {
@@ -359,8 +383,8 @@ public final class ChildMain {
             InputStream in = new BufferedInputStream(ChannelStreams.in(socket), 1 << 16);
             OutputStream out = new BufferedOutputStream(ChannelStreams.out(socket), 1 << 16);
             ChannelProtocol.sendHello(out, secret);
-            int[] settings = ChannelProtocol.readSettings(in);
-            return new Channel(socket, new FrameIO(in, out), settings[0], settings[1] != 0);
+            ChannelProtocol.Settings settings = ChannelProtocol.readSettings(in);
+            return new Channel(socket, new FrameIO(in, out), settings);
         }
     }
 
@@ -368,15 +392,10 @@ public final class ChildMain {
     static final class ParentWatch {
         private final long parentPid;
         private final long parentStart;
-        private volatile boolean enabled = true;
 
         ParentWatch(long parentPid, long parentStart) {
             this.parentPid = parentPid;
             this.parentStart = parentStart;
-        }
-
-        void setEnabled(boolean enabled) {
-            this.enabled = enabled;
         }
 
         void start(java.util.function.Consumer<String> onLost) {
@@ -391,7 +410,7 @@ public final class ChildMain {
                     } catch (InterruptedException e) {
                         return;
                     }
-                    if (enabled && !parentAlive()) {
+                    if (haltOnParentLoss && !parentAlive()) {
                         onLost.accept("parent " + parentPid + " is gone");
                     }
                 }

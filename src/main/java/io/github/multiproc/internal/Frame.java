@@ -31,6 +31,11 @@ public record Frame(int kind, long id, byte[] payload, int length) {
     public static final int CANCEL = 7;
     /** Worker to parent: the task with this id was skipped, as asked; in its place in the order of answers. */
     public static final int SKIPPED = 8;
+    /**
+     * One-shot child to parent, just before its answer: the id is how many bytes the child has written to its
+     * stderr, so that the parent can hand out the answer once it has forwarded those bytes, not only at the exit.
+     */
+    public static final int STDERR_MARK = 9;
     /** The largest frame either side accepts. */
     public static final int MAX_LENGTH = Integer.MAX_VALUE - 64;
 

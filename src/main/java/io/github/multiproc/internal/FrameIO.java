@@ -96,6 +96,18 @@ public final class FrameIO {
     }
 
     /**
+     * Sends a frame without a payload (its id says all), flushing only if {@code flush}.
+     *
+     * @param kind the message kind
+     * @param id the value the frame carries
+     * @param flush whether to push it out now
+     * @throws IOException if the connection failed
+     */
+    public synchronized void writeEmpty(int kind, long id, boolean flush) throws IOException {
+        writeRaw(kind, id, new byte[0], 0, flush);
+    }
+
+    /**
      * Pushes out what buffered writes left.
      *
      * @throws IOException if the connection failed

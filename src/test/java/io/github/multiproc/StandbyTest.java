@@ -1,0 +1,166 @@
+package io.github.multiproc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.github.multiproc.fixtures.StandbyParent;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Standby children: a task child JVM started after a fork, taken by the next fork that would launch the same JVM,
+ * replaced at once, and never left behind.
+ */
+class StandbyTest {
+    private static final Duration DEADLINE = Duration.ofSeconds(30);
+
+    @TempDir
+    Path stateDir;
+
+    @AfterAll
+    static void drain() throws InterruptedException {
+        LeftoverChildren.endAndDrain();
+    }
+
+    @Test
+    void secondFork_runsOnTheStandbyStartedAfterTheFirst_andTheStandbyEndsWithItsParent() throws Exception {
+        try (FixtureJvm parent = FixtureJvm.start(stateDir, StandbyParent.class, "warm")) {
+            parent.awaitReady(DEADLINE);
+            long standby = parent.numbers("STANDBY").get(0);
+            long second = parent.numbers("SECOND").get(0);
+            assertThat(second).as("the second fork's pid, from inside it").isEqualTo(standby);
+            // the second fork's standby was replaced at once
+            Await.until(DEADLINE, () -> "no new standby child of " + parent,
+                    () -> childrenOf(parent.pid()).stream().anyMatch(pid -> pid != standby));
+            Set<Long> running = childrenOf(parent.pid());
+            parent.tell("exit");
+            assertThat(parent.awaitExit(DEADLINE)).isZero();
+            Await.until(Duration.ofSeconds(5), () -> "standby children still alive after their parent exited: "
+                    + running, () -> running.stream().noneMatch(StandbyTest::alive));
+        }
+    }
+
+    @Test
+    void standbyOff_noJvmStartsAheadOfNeed() throws Exception {
+        try (FixtureJvm parent = FixtureJvm.start(stateDir, List.of("-Dmultiproc.standby=0"), StandbyParent.class,
+                "cold")) {
+            assertThat(parent.awaitExit(DEADLINE)).as(parent.toString()).isZero();
+            assertThat(parent.numbers("EXTRA")).containsExactly(0L);
+        }
+    }
+
+    @Test
+    void standbyOn_oneJvmStartsAheadOfNeed() throws Exception {
+        try (FixtureJvm parent = FixtureJvm.start(stateDir, StandbyParent.class, "cold")) {
+            assertThat(parent.awaitExit(DEADLINE)).as(parent.toString()).isZero();
+            assertThat(parent.numbers("EXTRA")).containsExactly(1L);
+        }
+    }
+
+    @Test
+    void result_comesAfterTheTasksOwnStderr() throws Exception {
+        try (FixtureJvm parent = FixtureJvm.start(stateDir, StandbyParent.class, "stderr-order")) {
+            assertThat(parent.awaitExit(DEADLINE)).as(parent.toString()).isZero();
+            List<String> lines = parent.stderrLines().stream()
+                    .filter(l -> l.startsWith("CHILD-ERR ") || l.startsWith("RESULT ")).collect(Collectors.toList());
+            assertThat(lines).hasSize(20 * 51);
+            for (int round = 0; round < 20; round++) {
+                List<String> block = lines.subList(round * 51, round * 51 + 51);
+                assertThat(block.get(50)).isEqualTo("RESULT " + round);
+                for (int i = 0; i < 50; i++) {
+                    assertThat(block.get(i)).isEqualTo("CHILD-ERR " + round + " " + i);
+                }
+            }
+        }
+    }
+
+    @Test
+    void result_doesNotWaitForTheChildJvmToExit() throws Exception {
+        // the task's JVM takes two seconds to exit after its answer: a shutdown hook of the task's own
+        ChildProcess<Integer> child = Fork.call(() -> {
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                try {
+                    Thread.sleep(2000);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }));
+            return 42;
+        });
+        Instant asked = Instant.now();
+        assertThat(child.future().get(30, TimeUnit.SECONDS)).isEqualTo(42);
+        assertThat(child.result()).isEqualTo(42);
+        assertThat(child.isAlive()).as("still exiting when its result came").isTrue();
+        assertThat(child.exitStatus()).isEmpty();
+        assertThat(child.join(DEADLINE)).contains(ExitStatus.ofCode(0));
+        assertThat(Duration.between(asked, Instant.now())).isGreaterThanOrEqualTo(Duration.ofMillis(1500));
+    }
+
+    @Test
+    void forksThatDifferFromTheDefaults_getAJvmOfTheirOwn() throws Exception {
+        Fork.call(() -> 1).result(); // makes sure a standby is on its way
+        assertThat(Fork.task(() -> System.getProperty("standby.test")).systemProperty("standby.test", "own")
+                .start().result()).isEqualTo("own");
+        assertThat(Fork.task(() -> Runtime.getRuntime().maxMemory()).jvmOptions("-Xmx97m").start().result())
+                .isLessThan(200L << 20); // not the default, a quarter of this machine's memory
+        Path dir = stateDir.toRealPath();
+        assertThat(Fork.task(() -> System.getProperty("user.dir")).directory(dir).start().result())
+                .isEqualTo(dir.toString());
+        assertThat(Fork.task(() -> System.getenv("STANDBY_TEST")).environment("STANDBY_TEST", "env").start()
+                .result()).isEqualTo("env");
+    }
+
+    @Test
+    void standbyKilledWhileIdle_nextForkStillWorks() throws Exception {
+        Set<Long> before = childrenOf(ProcessHandle.current().pid());
+        long firstPid = Fork.call(Fork::pid).result();
+        Await.until(DEADLINE, () -> "no standby child appeared", () -> childrenOf(ProcessHandle.current().pid())
+                .stream().anyMatch(pid -> pid != firstPid && !before.contains(pid)));
+        for (long pid : childrenOf(ProcessHandle.current().pid())) {
+            if (pid != firstPid && !before.contains(pid)) {
+                ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+                // once the JDK has reaped it (a standby that dies as it is taken fails that task, as any child would)
+                Await.until(DEADLINE, () -> "killed standby " + pid + " not reaped", () -> !alive(pid));
+            }
+        }
+        assertThat(Await.result(Fork.call(() -> "after"))).isEqualTo("after");
+    }
+
+    @Test
+    void badStandbyCount_failsTheForkAndNamesTheProperty() {
+        String old = System.getProperty("multiproc.standby");
+        System.setProperty("multiproc.standby", "lots");
+        try {
+            assertThatThrownBy(() -> Fork.call(() -> 1)).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("multiproc.standby").hasMessageContaining("lots");
+            System.setProperty("multiproc.standby", "-1");
+            assertThatThrownBy(() -> Fork.call(() -> 1)).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("0 to " + Settings.MAX_STANDBY);
+        } finally {
+            if (old == null) {
+                System.clearProperty("multiproc.standby");
+            } else {
+                System.setProperty("multiproc.standby", old);
+            }
+        }
+    }
+
+    private static Set<Long> childrenOf(long pid) {
+        Optional<ProcessHandle> handle = ProcessHandle.of(pid);
+        return handle.map(h -> h.children().filter(ProcessHandle::isAlive).map(ProcessHandle::pid)
+                .collect(Collectors.toSet())).orElse(Set.of());
+    }
+
+    private static boolean alive(long pid) {
+        return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+    }
+}
