@@ -121,7 +121,7 @@ final class ConsumerProjectIT {
             Path stateDir = work.resolve("state-" + mode);
             deleteTree(stateDir);
             List<String> command = new ArrayList<>();
-            command.add(LaunchCommand.javaExecutable().toString());
+            command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
             command.add("-Dmultiproc.stateDir=" + stateDir);
             command.addAll(List.of(launch));
             Path out = work.resolve(mode + ".out");
