@@ -52,7 +52,7 @@ public final class CommandBuilder {
      * @param value its value
      * @return this builder
      * @throws NullPointerException if {@code key} or {@code value} is null
-     * @throws IllegalArgumentException if the key is empty or contains {@code '='} or NUL
+     * @throws IllegalArgumentException if the key is empty or contains {@code '='} or NUL, or the value contains NUL
      */
     public CommandBuilder environment(String key, String value) {
         spec.environment(key, value);
