@@ -170,7 +170,12 @@ final class Calls {
         }
     }
 
-    /** A pair for starmap: {@code Map.entry} values are not serializable. */
+    /**
+     * A pair for starmap: {@code Map.entry} values are not serializable.
+     *
+     * @param first the function's first argument
+     * @param second its second argument
+     */
     record Pair(Object first, Object second) implements java.io.Serializable {
     }
 

@@ -25,7 +25,8 @@ public class ChildCrashedException extends MultiprocException {
      * @param message names the child, its pid and how it ended
      * @param pid the child's pid
      * @param exitStatus how it ended
-     * @param stderrTail the last lines it wrote to stderr, where captured (else empty)
+     * @param stderrTail the last lines it wrote to stderr, where captured (else empty); copied
+     * @throws NullPointerException if {@code stderrTail} or one of its lines is null
      */
     public ChildCrashedException(String message, long pid, ExitStatus exitStatus, List<String> stderrTail) {
         super(message);

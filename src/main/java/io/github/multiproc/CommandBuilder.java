@@ -7,8 +7,8 @@ import java.util.function.Consumer;
 
 /**
  * Configures a command child (an external program), then {@link #start()}s it. Obtained from
- * {@link Fork#command(String...)}. Like {@link ProcessBuilder}, plus names, output lines, a parent-exit policy and
- * the library's reaping.
+ * {@link Fork#command(String...)} or {@link Fork#command(List)}. Like {@link ProcessBuilder}, plus names, output
+ * lines, a parent-exit policy and the library's reaping.
  *
  * <p>Thread safety: not thread-safe; configure it from one thread. Each {@link #start()} starts a new child.
  */
@@ -52,7 +52,7 @@ public final class CommandBuilder {
      * @param value its value
      * @return this builder
      * @throws NullPointerException if {@code key} or {@code value} is null
-     * @throws IllegalArgumentException if the key is empty or contains {@code '='} or NUL
+     * @throws IllegalArgumentException if the key is empty or contains {@code '='} or NUL, or the value contains NUL
      */
     public CommandBuilder environment(String key, String value) {
         spec.environment(key, value);
@@ -149,8 +149,10 @@ public final class CommandBuilder {
      *
      * @return the child's handle
      * @throws IllegalStateException if {@code onOutputLine} is combined with a {@code PIPE} redirect
-     * @throws MultiprocException if the program cannot be started (missing, not executable, bad directory); the cause
-     *     is the {@link java.io.IOException}
+     * @throws IllegalArgumentException if no {@link #terminateGrace(Duration)} was set and the system property
+     *     {@code multiproc.terminateGrace} is not a valid ISO-8601 duration
+     * @throws MultiprocException if the program cannot be started (missing, not executable, bad directory; the cause
+     *     is the {@link java.io.IOException}), or the state directory cannot be prepared
      */
     public ChildProcess<Void> start() {
         ChildSpec frozen = spec.build(programName(command.get(0)));

@@ -63,7 +63,9 @@ public final class Fork {
      * @return the child
      * @throws NullPointerException if {@code task} is null
      * @throws NotSerializableTaskException if the task cannot be serialized; no process is started
-     * @throws MultiprocException if the JVM cannot be started
+     * @throws MultiprocException if the JVM cannot be started, or the state directory cannot be prepared
+     * @throws IllegalArgumentException if the system property {@code multiproc.terminateGrace} is not a valid
+     *     ISO-8601 duration
      */
     public static ChildProcess<Void> run(SerializableRunnable task) {
         return task(task).start();
@@ -77,7 +79,9 @@ public final class Fork {
      * @return the child; {@link ChildProcess#result()} gives the value
      * @throws NullPointerException if {@code task} is null
      * @throws NotSerializableTaskException if the task cannot be serialized; no process is started
-     * @throws MultiprocException if the JVM cannot be started
+     * @throws MultiprocException if the JVM cannot be started, or the state directory cannot be prepared
+     * @throws IllegalArgumentException if the system property {@code multiproc.terminateGrace} is not a valid
+     *     ISO-8601 duration
      */
     public static <T> ChildProcess<T> call(SerializableCallable<T> task) {
         return task(task).start();
@@ -89,8 +93,10 @@ public final class Fork {
      * @param command the program and its arguments
      * @return the child
      * @throws NullPointerException if {@code command} or an element is null
-     * @throws IllegalArgumentException if {@code command} is empty
-     * @throws MultiprocException if the program cannot be started; the cause is the {@link java.io.IOException}
+     * @throws IllegalArgumentException if {@code command} is empty or its program is an empty string, or if the
+     *     system property {@code multiproc.terminateGrace} is not a valid ISO-8601 duration
+     * @throws MultiprocException if the program cannot be started (the cause is the {@link java.io.IOException}), or
+     *     the state directory cannot be prepared
      */
     public static ChildProcess<Void> exec(String... command) {
         return command(command).start();
@@ -127,7 +133,7 @@ public final class Fork {
      * @param command the program and its arguments
      * @return the builder
      * @throws NullPointerException if {@code command} or an element is null
-     * @throws IllegalArgumentException if {@code command} is empty
+     * @throws IllegalArgumentException if {@code command} is empty or its program is an empty string
      */
     public static CommandBuilder command(String... command) {
         requireNonNull(command, "command");
@@ -165,6 +171,8 @@ public final class Fork {
      * are not included.
      *
      * @return a snapshot
+     * @throws MultiprocException if this is the library's first use in this JVM and the state directory cannot be
+     *     prepared
      */
     public static List<ChildProcess<?>> activeChildren() {
         return new ArrayList<>(Children.get().active());
@@ -179,6 +187,8 @@ public final class Fork {
      * @throws IllegalStateException at once if no child is left to wait for (Python raises
      *     {@code ChildProcessError})
      * @throws InterruptedException if interrupted while waiting
+     * @throws MultiprocException if this is the library's first use in this JVM and the state directory cannot be
+     *     prepared
      */
     public static ChildProcess<?> waitAny() throws InterruptedException {
         return Children.get().waitAny(null).orElseThrow();
@@ -192,6 +202,8 @@ public final class Fork {
      * @throws NullPointerException if {@code timeout} is null
      * @throws IllegalStateException at once if no child is left to wait for
      * @throws InterruptedException if interrupted while waiting
+     * @throws MultiprocException if this is the library's first use in this JVM and the state directory cannot be
+     *     prepared
      */
     public static Optional<ChildProcess<?>> waitAny(Duration timeout) throws InterruptedException {
         requireNonNull(timeout, "timeout");
@@ -205,6 +217,8 @@ public final class Fork {
      * library did not start, is never listed. Records of processes that have ended are removed.
      *
      * @return handles of the orphans
+     * @throws MultiprocException if the state directory cannot be prepared
+     * @throws java.io.UncheckedIOException if the state directory cannot be listed
      */
     public static List<ProcessHandle> orphans() {
         return Children.get().records().orphans();
@@ -215,6 +229,10 @@ public final class Fork {
      * grace period. Waits until they have ended or the grace period has run out.
      *
      * @return how many orphans were ended
+     * @throws MultiprocException if the state directory cannot be prepared
+     * @throws java.io.UncheckedIOException if the state directory cannot be listed
+     * @throws IllegalArgumentException if the system property {@code multiproc.terminateGrace} is not a valid
+     *     ISO-8601 duration
      */
     public static int reapOrphans() {
         return Children.get().reapOrphans();

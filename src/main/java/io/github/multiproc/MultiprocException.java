@@ -4,7 +4,8 @@ package io.github.multiproc;
  * The root of the exceptions this library throws for failures of children and pools.
  *
  * <p>Also thrown as is when a child cannot be started at all (a missing program, an unusable directory); the cause is
- * then the {@link java.io.IOException} that {@link ProcessBuilder#start()} threw.
+ * then the {@link java.io.IOException} that {@link ProcessBuilder#start()} threw. And when the state directory
+ * ({@code multiproc.stateDir}) cannot be created, or belongs to another user.
  *
  * <p>Thread safety: immutable once thrown.
  */

@@ -84,9 +84,11 @@ public final class ProcessPool implements AutoCloseable {
      *
      * @param workers how many, at least 1
      * @return the pool
-     * @throws IllegalArgumentException if {@code workers} is less than 1
+     * @throws IllegalArgumentException if {@code workers} is less than 1, or the system property
+     *     {@code multiproc.terminateGrace} is not a valid ISO-8601 duration
      * @throws ChildCrashedException if a worker JVM cannot start (its stderr tail says why)
-     * @throws MultiprocException if the workers cannot be launched
+     * @throws MultiprocException if the workers cannot be launched, the state directory cannot be prepared, or this
+     *     thread is interrupted while they start (the interrupt flag is then set again)
      */
     public static ProcessPool create(int workers) {
         return builder().workers(workers).build();
@@ -109,6 +111,7 @@ public final class ProcessPool implements AutoCloseable {
      * @param task the task
      * @param <R> the result type
      * @return the task's value
+     * @throws NullPointerException if {@code task} is null
      * @throws NotSerializableTaskException if the task cannot be serialized
      * @throws java.util.concurrent.RejectedExecutionException if the pool is shut down
      * @throws ChildFailedException if the task threw (the cause is its exception)
@@ -126,6 +129,7 @@ public final class ProcessPool implements AutoCloseable {
      * Runs {@code task} on a worker and waits until it has run.
      *
      * @param task the task
+     * @throws NullPointerException if {@code task} is null
      * @throws NotSerializableTaskException if the task cannot be serialized
      * @throws java.util.concurrent.RejectedExecutionException if the pool is shut down
      * @throws ChildFailedException if the task threw (the cause is its exception)
@@ -146,6 +150,7 @@ public final class ProcessPool implements AutoCloseable {
      * @param <T> the argument type
      * @param <R> the result type
      * @return the function's value
+     * @throws NullPointerException if {@code fn} is null
      * @throws NotSerializableTaskException if the function or argument cannot be serialized
      * @throws java.util.concurrent.RejectedExecutionException if the pool is shut down
      * @throws ChildFailedException if the function threw
@@ -374,7 +379,10 @@ public final class ProcessPool implements AutoCloseable {
      * @param <T> the item type
      * @param <R> the result type
      * @return a sequential stream of the results, in the order of the items; a failed item throws its exception
-     *     ({@link ChildFailedException}, {@link ChildCrashedException}, ...) from the stream's terminal operation
+     *     ({@link ChildFailedException}, {@link ChildCrashedException}, {@link TaskTimeoutException},
+     *     {@link CancellationException}) from the stream's terminal operation, and so does an item that cannot be
+     *     submitted ({@link NotSerializableTaskException},
+     *     {@link java.util.concurrent.RejectedExecutionException} once the pool is shut down)
      * @throws NullPointerException if an argument is null
      */
     public <T, R> Stream<R> imap(SerializableFunction<T, R> fn, Iterable<? extends T> items) {
@@ -388,7 +396,9 @@ public final class ProcessPool implements AutoCloseable {
      * @param items the items, read lazily
      * @param <T> the item type
      * @param <R> the result type
-     * @return a sequential stream of the results, in the order they finish
+     * @return a sequential stream of the results, in the order they finish; failures are thrown from the stream's
+     *     terminal operation as for {@link #imap}, and {@link CancellationException} if this thread is interrupted
+     *     while it waits for a result (the interrupt flag is then set again)
      * @throws NullPointerException if an argument is null
      */
     public <T, R> Stream<R> imapUnordered(SerializableFunction<T, R> fn, Iterable<? extends T> items) {
@@ -622,7 +632,9 @@ public final class ProcessPool implements AutoCloseable {
     }
 
     /**
-     * Configures a {@link ProcessPool}. Not thread-safe; {@link #build()} starts a new pool each time.
+     * Configures a {@link ProcessPool}, then {@link #build()}s it; obtained from {@link ProcessPool#builder()}.
+     *
+     * <p>Thread safety: not thread-safe; configure it from one thread. Each {@link #build()} starts a new pool.
      */
     public static final class Builder {
         private int workers = Runtime.getRuntime().availableProcessors();
@@ -787,7 +799,10 @@ public final class ProcessPool implements AutoCloseable {
          * @throws NotSerializableTaskException if the initializer cannot be serialized
          * @throws ChildFailedException if the initializer threw in a worker
          * @throws ChildCrashedException if a worker JVM could not start
-         * @throws MultiprocException if the workers cannot be launched
+         * @throws IllegalArgumentException if the system property {@code multiproc.terminateGrace} is not a valid
+         *     ISO-8601 duration
+         * @throws MultiprocException if the workers cannot be launched, the state directory cannot be prepared, or
+         *     this thread is interrupted while they start (the interrupt flag is then set again)
          */
         public ProcessPool build() {
             return new ProcessPool(PoolEngine.start(new PoolConfig(workers, jvmOptions, systemProperties,

@@ -5,7 +5,9 @@ import java.io.Serializable;
 /**
  * A two-argument function that can be sent to another JVM; may throw checked exceptions.
  *
- * <p>Thread safety: the pool may call one deserialized copy from one worker thread at a time.
+ * <p>Thread safety: each submission is deserialized into a copy of its own in a pool worker, which calls it on its
+ * main thread, one pair after another (every pair of a {@code starmap} chunk); the instance in this JVM is only
+ * serialized.
  *
  * @param <T> the first argument type
  * @param <U> the second argument type

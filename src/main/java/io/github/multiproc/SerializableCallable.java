@@ -9,7 +9,8 @@ import java.util.concurrent.Callable;
  * <p>A lambda written where this type is expected is serializable when everything it captures is. The result must be
  * serializable too (or {@code null}): it travels back to the parent.
  *
- * <p>Thread safety: instances are run once per submission, on a thread of the child.
+ * <p>Thread safety: each submission is deserialized into a copy of its own in the child JVM or pool worker, which
+ * calls it once, on its main thread; the instance in this JVM is only serialized.
  *
  * @param <V> the result type
  */

@@ -5,7 +5,9 @@ import java.io.Serializable;
 /**
  * A function that can be sent to another JVM together with its argument; may throw checked exceptions.
  *
- * <p>Thread safety: the pool may call one deserialized copy from one worker thread at a time.
+ * <p>Thread safety: each submission is deserialized into a copy of its own in a pool worker, which calls it on its
+ * main thread, one item after another (for {@code map}, every item of a chunk); the instance in this JVM is only
+ * serialized.
  *
  * @param <T> the argument type
  * @param <R> the result type

@@ -9,7 +9,8 @@ import java.io.Serializable;
  * <p>A lambda written where this type is expected is serializable when everything it captures is. A named class
  * implementing it, with fields, is the Java form of Python's "subclass {@code Process} and override {@code run()}".
  *
- * <p>Thread safety: instances are run once per child, on the child's main thread.
+ * <p>Thread safety: each child JVM or pool worker that receives it deserializes a copy of its own and runs it once, on
+ * its main thread (a pool's initializer runs once in every worker); the instance in this JVM is only serialized.
  */
 @FunctionalInterface
 public interface SerializableRunnable extends Serializable {

@@ -65,7 +65,7 @@ public final class TaskBuilder<T> {
      * @param value its value
      * @return this builder
      * @throws NullPointerException if {@code key} or {@code value} is null
-     * @throws IllegalArgumentException if the key is empty or contains {@code '='} or NUL
+     * @throws IllegalArgumentException if the key is empty or contains {@code '='} or NUL, or the value contains NUL
      */
     public TaskBuilder<T> environment(String key, String value) {
         spec.environment(key, value);
@@ -179,7 +179,9 @@ public final class TaskBuilder<T> {
      * @return the child's handle
      * @throws NotSerializableTaskException if the task cannot be serialized; no process is started
      * @throws IllegalStateException if {@code onOutputLine} is combined with a {@code PIPE} redirect
-     * @throws MultiprocException if the JVM cannot be started
+     * @throws IllegalArgumentException if no {@link #terminateGrace(Duration)} was set and the system property
+     *     {@code multiproc.terminateGrace} is not a valid ISO-8601 duration
+     * @throws MultiprocException if the JVM cannot be started, or the state directory cannot be prepared
      */
     public ChildProcess<T> start() {
         byte[] payload = TaskPayload.serialize(task);
