@@ -41,12 +41,12 @@ import org.openjdk.jmh.annotations.Warmup;
  *
  * <p>{@code task}: {@code callable} is what {@code pool.apply(() -> 1)} sends (the lambda in its adapter);
  * {@code apply} what {@code pool.apply(FrameCodecBench::inc, 41)} sends (a method reference and a boxed argument).
- * The bytes per message of each way are printed at the start of each trial. Five warm-up seconds: C2 takes a few to
+ * The bytes per message of each way are printed at the start of each trial. Eight warm-up seconds: C2 takes several to
  * settle on the serialization code.
  */
 @State(Scope.Thread)
 @Fork(1)
-@Warmup(iterations = 5, time = 1)
+@Warmup(iterations = 8, time = 1)
 @Measurement(iterations = 5, time = 1)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)

@@ -24,11 +24,11 @@ import org.openjdk.jmh.annotations.Warmup;
  * A {@code map} chunk of 1,000 {@code Integer}s on the wire, encoded and decoded with the library's codec over a
  * connection in memory: packed ({@link Calls.PackedList}, the values one after another, as {@code map} sends its
  * chunks and results) against the plain {@link ArrayList} of boxed values that it replaced. The bytes per chunk of
- * each are printed at the start of each trial.
+ * each are printed at the start of each trial. Eight warm-up seconds, as for {@link FrameCodecBench}.
  */
 @State(Scope.Thread)
 @Fork(1)
-@Warmup(iterations = 5, time = 1)
+@Warmup(iterations = 8, time = 1)
 @Measurement(iterations = 5, time = 1)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
