@@ -25,7 +25,8 @@ final class Calls {
         private static final long serialVersionUID = 1L;
         /** The user's function. */
         private final SerializableFunction<Object, Object> fn;
-        /** Its argument. */
+        /** Its argument (checked to be serializable when the task was submitted). */
+        @SuppressWarnings("serial")
         private final Object arg;
 
         @SuppressWarnings("unchecked")

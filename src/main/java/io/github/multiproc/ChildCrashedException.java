@@ -16,7 +16,8 @@ public class ChildCrashedException extends MultiprocException {
     private final ExitStatus exitStatus;
     /** The child's pid. */
     private final long pid;
-    /** The last lines of its stderr. */
+    /** The last lines of its stderr ({@link List#copyOf}, which is serializable). */
+    @SuppressWarnings("serial")
     private final List<String> stderrTail;
 
     /**

@@ -11,20 +11,37 @@ import java.util.OptionalInt;
  * {@link ChildProcess#kill()}), and otherwise when the code is 129 to 159, read the way shells read {@code $?}. On
  * Windows there are no signals and {@link #signal()} is always empty.
  *
- * <p>Thread safety: an immutable value.
+ * <p>Thread safety: an immutable value. Serializable, so that a {@link ChildCrashedException} can travel too.
  */
-public final class ExitStatus {
+public final class ExitStatus implements java.io.Serializable {
+    private static final long serialVersionUID = 1L;
     private static final String[] SIGNAL_NAMES = {
         null, "SIGHUP", "SIGINT", "SIGQUIT", "SIGILL", "SIGTRAP", "SIGABRT", null, "SIGFPE", "SIGKILL", null,
         "SIGSEGV", null, "SIGPIPE", "SIGALRM", "SIGTERM"
     };
 
+    /** The exit code, 0 to 255. */
     private final int code;
-    private final int signal; // 0: none known
+    /** The signal that ended the process, or 0 when none is known. */
+    private final int signal;
 
     private ExitStatus(int code, int signal) {
         this.code = code;
         this.signal = signal;
+    }
+
+    /**
+     * Checks that a deserialized status is one the factories could have made.
+     *
+     * @param in the stream
+     * @throws java.io.IOException if reading fails or the status is impossible
+     * @throws ClassNotFoundException never for this class's own fields
+     */
+    private void readObject(java.io.ObjectInputStream in) throws java.io.IOException, ClassNotFoundException {
+        in.defaultReadObject();
+        if (signal < 0 || signal > 64 || (signal > 0 && code != 128 + signal)) {
+            throw new java.io.InvalidObjectException("not an exit status: code " + code + ", signal " + signal);
+        }
     }
 
     /**

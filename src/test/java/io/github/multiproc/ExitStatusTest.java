@@ -50,4 +50,28 @@ final class ExitStatusTest {
         assertThat(ExitStatus.signalName(9)).isEqualTo("SIGKILL");
         assertThat(ExitStatus.signalName(10)).isEqualTo("signal 10");
     }
+
+    @Test
+    void serialized_statusAndCrashTravelWhole() throws Exception {
+        assertThat(roundTrip(ExitStatus.ofSignal(9))).isEqualTo(ExitStatus.ofSignal(9));
+        assertThat(roundTrip(ExitStatus.ofCode(143))).isEqualTo(ExitStatus.ofCode(143));
+        ChildCrashedException crash = new ChildCrashedException("worker died", 4242, ExitStatus.of(137),
+                java.util.List.of("line 1", "line 2"));
+        ChildCrashedException copy = (ChildCrashedException) roundTrip(crash);
+        assertThat(copy.exitStatus()).isEqualTo(ExitStatus.ofSignal(9));
+        assertThat(copy.pid()).isEqualTo(4242);
+        assertThat(copy.stderrTail()).containsExactly("line 1", "line 2");
+        assertThat(copy).hasMessage("worker died");
+    }
+
+    private static Object roundTrip(Object value) throws Exception {
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        try (java.io.ObjectOutputStream out = new java.io.ObjectOutputStream(bytes)) {
+            out.writeObject(value);
+        }
+        try (java.io.ObjectInputStream in = new java.io.ObjectInputStream(
+                new java.io.ByteArrayInputStream(bytes.toByteArray()))) {
+            return in.readObject();
+        }
+    }
 }
