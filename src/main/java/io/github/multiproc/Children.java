@@ -307,7 +307,7 @@ final class Children {
                         Settings.transport());
             }
             if (!standby.launchKey.equals(key) || !standby.process.isAlive() || !standby.take()) {
-                standby.discard(); // launched differently (a setting changed since), or gone
+                discard(standby); // launched differently (a setting changed since), or gone
                 continue;
             }
             // parts: the exit, the channel, the stderr pump
@@ -376,20 +376,19 @@ final class Children {
                 } catch (RuntimeException e) {
                     LOG.debug("cannot start a standby child: {}", e.toString());
                 }
-                boolean keep;
                 lock.lock();
                 try {
-                    standbysStarting--;
-                    keep = standby != null && !exiting;
-                    if (keep) {
-                        standbys.addLast(standby);
+                    if (standby != null) {
+                        if (exiting) {
+                            discard(standby); // before the exit hook, waiting for this, goes on
+                        } else {
+                            standbys.addLast(standby);
+                        }
                     }
+                    standbysStarting--;
                     standbyAdded.signalAll();
                 } finally {
                     lock.unlock();
-                }
-                if (standby != null && !keep) {
-                    standby.discard();
                 }
             }
         }, "multiproc-standby");
@@ -423,6 +422,13 @@ final class Children {
                 standby::forwarded, "multiproc-standby-stderr").thenRun(standby::pumpEnded);
         process.onExit().thenRun(() -> standbyExited(standby));
         return standby;
+    }
+
+    /** Ends a standby that will not be used, and forgets it at once: this JVM may be about to exit. */
+    private void discard(Standby standby) {
+        if (standby.discard()) {
+            records.remove(standby.process.toHandle(), standby.start);
+        }
     }
 
     /** A standby that ended without being taken leaves nothing behind. */
@@ -527,12 +533,21 @@ final class Children {
         lock.lock();
         try {
             exiting = true;
+            // one being launched right now is ended too, not left to find its parent gone
+            long nanos = STANDBY_LAUNCH_WAIT.toNanos() * 20;
+            while (standbysStarting > 0 && nanos > 0) {
+                nanos = standbyAdded.awaitNanos(nanos);
+            }
+            idle = new ArrayList<>(standbys);
+            standbys.clear();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
             idle = new ArrayList<>(standbys);
             standbys.clear();
         } finally {
             lock.unlock();
         }
-        idle.forEach(Standby::discard);
+        idle.forEach(this::discard);
         List<ChildHandle<?>> children = active();
         lock.lock();
         try {

@@ -41,12 +41,14 @@ final class Standby {
         return state.compareAndSet(WAITING, TAKEN);
     }
 
-    /** Ends a standby that will not be used. */
-    void discard() {
+    /** Ends a standby that will not be used; returns whether this call ended it. */
+    boolean discard() {
         if (state.compareAndSet(WAITING, DISCARDED)) {
             channel.close();
             process.destroyForcibly();
+            return true;
         }
+        return false;
     }
 
     /** Its process has ended: returns whether it was never taken (then nobody else cleans up after it). */

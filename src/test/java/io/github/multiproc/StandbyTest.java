@@ -46,6 +46,10 @@ class StandbyTest {
             assertThat(parent.awaitExit(DEADLINE)).isZero();
             Await.until(Duration.ofSeconds(5), () -> "standby children still alive after their parent exited: "
                     + running, () -> running.stream().noneMatch(StandbyTest::alive));
+            try (var files = java.nio.file.Files.list(stateDir)) {
+                assertThat(files.map(f -> f.getFileName().toString()).filter(n -> n.endsWith(".child")))
+                        .as("records left by the standby children").isEmpty();
+            }
         }
     }
 
