@@ -103,7 +103,7 @@ final class Children {
         if (fits) {
             ChildHandle<T> warm = startOnStandby(payload, taskClass, spec);
             if (warm != null) {
-                refillStandbys();
+                refillAfter(warm);
                 return warm;
             }
         }
@@ -120,10 +120,20 @@ final class Children {
         child.attachChannel(channel);
         channel.start(child, payload, spec.parentExit() == ParentExit.TERMINATE);
         if (fits) {
-            // once this child has its task, so that the standby does not slow this child's own start
-            child.taskDelivered().thenRun(this::refillStandbys);
+            refillAfter(child);
         }
         return child;
+    }
+
+    /**
+     * Starts the next standby once {@code child} has its result, or a little after it got its task if that takes
+     * longer: a JVM's start takes both processors of a small machine for a while, and would slow a short task's
+     * reading and running by as much as the standby saves the next fork.
+     */
+    private void refillAfter(ChildHandle<?> child) {
+        child.future().whenComplete((value, failure) -> refillStandbys());
+        child.taskDelivered().thenRun(() -> ProcessTree.TIMER.schedule(this::refillStandbys,
+                REFILL_DELAY.toMillis(), TimeUnit.MILLISECONDS));
     }
 
     /**
@@ -273,6 +283,8 @@ final class Children {
     /** The arguments after the main class: channel, key file, parent pid and start, name, "standby". */
     private static final int CHANNEL_ARGS = 6;
 
+    /** How long after a child got its task its standby replacement is started, if its result is not back yet. */
+    private static final Duration REFILL_DELAY = Duration.ofMillis(200);
     /** How long a fork waits for a standby that is being launched (the launch itself takes a millisecond or two). */
     private static final Duration STANDBY_LAUNCH_WAIT = Duration.ofMillis(100);
     private final Condition standbyAdded = lock.newCondition();

@@ -148,7 +148,9 @@ final class TaskChannel {
     }
 
     private Outcome serve(ChannelListener.Connection c, Assignment a) throws IOException {
-        ChannelProtocol.sendSettings(c.out(), ChannelProtocol.MODE_ONE_SHOT, a.haltOnParentLoss(), a.child().name());
+        // settings and task in one write: the child wakes once
+        ChannelProtocol.sendSettings(c.out(), ChannelProtocol.MODE_ONE_SHOT, a.haltOnParentLoss(), a.child().name(),
+                false);
         FrameIO io = new FrameIO(c.in(), c.out());
         io.writeStandalone(Frame.TASK, 1, a.payload());
         delivered.complete(null);

@@ -85,7 +85,7 @@ final class Worker {
     private void serve(io.github.multiproc.internal.TaskCall initializer) throws IOException {
         ChannelListener.Connection c = listener.accept();
         connection = c;
-        ChannelProtocol.sendSettings(c.out(), ChannelProtocol.MODE_WORKER, true, name);
+        ChannelProtocol.sendSettings(c.out(), ChannelProtocol.MODE_WORKER, true, name, true);
         FrameIO frames = new FrameIO(c.in(), c.out());
         io = frames;
         if (initializer != null) {

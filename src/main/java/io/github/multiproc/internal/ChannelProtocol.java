@@ -81,16 +81,19 @@ public final class ChannelProtocol {
      * @param mode {@link #MODE_ONE_SHOT} or {@link #MODE_WORKER}
      * @param haltOnParentLoss whether the child halts when the parent is gone
      * @param name the child's name (a standby child learns it only now)
+     * @param flush whether to push them out now, or leave them buffered for the task that follows
      * @throws IOException if the connection fails
      */
-    public static void sendSettings(OutputStream out, int mode, boolean haltOnParentLoss, String name)
-            throws IOException {
+    public static void sendSettings(OutputStream out, int mode, boolean haltOnParentLoss, String name,
+            boolean flush) throws IOException {
         DataOutputStream data = new DataOutputStream(out);
         data.writeInt(MAGIC);
         data.writeByte(mode);
         data.writeByte(haltOnParentLoss ? 1 : 0);
         data.writeUTF(name);
-        data.flush();
+        if (flush) {
+            data.flush();
+        }
     }
 
     /** What the parent sent in {@link #sendSettings}. */
