@@ -50,6 +50,7 @@ final class Children {
 
     private final ChildRecords records;
     private final Path runDir;
+    private final ClassDataArchive archive;
     private final LaunchCommand launch;
     private final AtomicLong serials = new AtomicLong();
     private final ReentrantLock lock = new ReentrantLock();
@@ -67,7 +68,8 @@ final class Children {
         ProcessHandle self = ProcessHandle.current();
         this.runDir = ChildRecords.privateDirectory(
                 stateDir.resolve("run-" + self.pid() + "-" + ProcessStart.of(self)));
-        this.launch = new LaunchCommand(runDir);
+        this.archive = new ClassDataArchive(ChildRecords.privateDirectory(stateDir).resolve("cds"));
+        this.launch = new LaunchCommand(runDir, archive);
         removeStaleRunDirectories(stateDir);
         Thread hook = new Thread(this::onJvmExit, "multiproc-exit");
         Runtime.getRuntime().addShutdownHook(hook);
@@ -362,6 +364,7 @@ final class Children {
     /** What a fork must share with a standby to take it: the JVM's command line and the channel's transport. */
     private static List<String> standbyKey(List<String> command, String transport) {
         List<String> key = new ArrayList<>(command.subList(0, command.size() - CHANNEL_ARGS));
+        key.removeIf(ClassDataArchive::isArchiveOption); // the same JVM, only started faster
         key.add(transport);
         return key;
     }
@@ -560,6 +563,7 @@ final class Children {
             lock.unlock();
         }
         idle.forEach(this::discard);
+        archive.close();
         List<ChildHandle<?>> children = active();
         lock.lock();
         try {

@@ -25,10 +25,17 @@ final class LaunchCommand {
     private static final String CHILD_MODULE = "io.github.multiproc";
 
     private final Path runDir;
+    private final ClassDataArchive archive;
     private final Map<String, Path> argFiles = new ConcurrentHashMap<>();
 
     LaunchCommand(Path runDir) {
+        this(runDir, null);
+    }
+
+    /** With {@code archive} (may be null): children on the class path without options of their own start from it. */
+    LaunchCommand(Path runDir, ClassDataArchive archive) {
         this.runDir = runDir;
+        this.archive = archive;
     }
 
     /** The java executable this JVM runs on. */
@@ -37,8 +44,17 @@ final class LaunchCommand {
     }
 
     List<String> build(List<String> jvmOptions, Map<String, String> systemProperties, List<String> mainArgs) {
-        return build(System.getProperty("java.class.path", ""), System.getProperty("jdk.module.path"),
-                System.getProperty("jdk.module.main"), jvmOptions, systemProperties, mainArgs);
+        String classPath = System.getProperty("java.class.path", "");
+        String modulePath = System.getProperty("jdk.module.path");
+        boolean modular = modulePath != null && !modulePath.isEmpty() && ChildMain.class.getModule().isNamed();
+        ClassDataArchive.Use cds = archive != null && !modular && jvmOptions.isEmpty() ? archive.use() : null;
+        if (cds != null) {
+            classPath = classPath.isEmpty() ? cds.classPathEntry()
+                    : cds.classPathEntry() + java.io.File.pathSeparator + classPath;
+            jvmOptions = cds.options();
+        }
+        return build(classPath, modulePath, System.getProperty("jdk.module.main"), jvmOptions, systemProperties,
+                mainArgs);
     }
 
     List<String> build(String classPath, String modulePath, String mainModule, List<String> jvmOptions,

@@ -86,6 +86,21 @@ final class Settings {
                 + ", was '" + value + "'");
     }
 
+    /**
+     * {@code multiproc.cds}: {@code auto} (default) to start child JVMs from a class-data archive made for them,
+     * {@code off} not to.
+     */
+    static boolean cds() {
+        String value = System.getProperty("multiproc.cds");
+        if (value == null || value.isBlank() || value.trim().equalsIgnoreCase("auto")) {
+            return true;
+        }
+        if (value.trim().equalsIgnoreCase("off")) {
+            return false;
+        }
+        throw new IllegalArgumentException("multiproc.cds must be auto or off, was '" + value + "'");
+    }
+
     /** {@code multiproc.transport}: {@code unix} (default where supported) or {@code tcp} (loopback). */
     static String transport() {
         return System.getProperty("multiproc.transport", "unix");

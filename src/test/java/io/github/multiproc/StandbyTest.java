@@ -33,7 +33,8 @@ class StandbyTest {
 
     @Test
     void secondFork_runsOnTheStandbyStartedAfterTheFirst_andTheStandbyEndsWithItsParent() throws Exception {
-        try (FixtureJvm parent = FixtureJvm.start(stateDir, StandbyParent.class, "warm")) {
+        try (FixtureJvm parent = FixtureJvm.start(stateDir, List.of("-Dmultiproc.cds=off"), StandbyParent.class,
+                "warm")) {
             parent.awaitReady(DEADLINE);
             long standby = parent.numbers("STANDBY").get(0);
             long second = parent.numbers("SECOND").get(0);
@@ -55,8 +56,9 @@ class StandbyTest {
 
     @Test
     void standbyOff_noJvmStartsAheadOfNeed() throws Exception {
-        try (FixtureJvm parent = FixtureJvm.start(stateDir, List.of("-Dmultiproc.standby=0"), StandbyParent.class,
-                "cold")) {
+        // (no class-data training JVM either: it would be one more child to count)
+        try (FixtureJvm parent = FixtureJvm.start(stateDir, List.of("-Dmultiproc.standby=0", "-Dmultiproc.cds=off"),
+                StandbyParent.class, "cold")) {
             assertThat(parent.awaitExit(DEADLINE)).as(parent.toString()).isZero();
             assertThat(parent.numbers("EXTRA")).containsExactly(0L);
         }
@@ -64,7 +66,8 @@ class StandbyTest {
 
     @Test
     void standbyOn_oneJvmStartsAheadOfNeed() throws Exception {
-        try (FixtureJvm parent = FixtureJvm.start(stateDir, StandbyParent.class, "cold")) {
+        try (FixtureJvm parent = FixtureJvm.start(stateDir, List.of("-Dmultiproc.cds=off"), StandbyParent.class,
+                "cold")) {
             assertThat(parent.awaitExit(DEADLINE)).as(parent.toString()).isZero();
             assertThat(parent.numbers("EXTRA")).containsExactly(1L);
         }

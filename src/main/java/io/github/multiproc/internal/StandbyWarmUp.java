@@ -21,7 +21,7 @@ final class StandbyWarmUp implements Runnable {
     private static final int NEW_LAMBDA_ROUNDS = 40;
 
     /** The library's classes that carry a user's task to a child. */
-    private static final String[] TASK_CLASSES = {"io.github.multiproc.Calls$OfCallable",
+    static final String[] TASK_CLASSES = {"io.github.multiproc.Calls$OfCallable",
         "io.github.multiproc.Calls$OfRunnable", "io.github.multiproc.SerializableCallable",
         "io.github.multiproc.SerializableRunnable", "java.lang.invoke.SerializedLambda"};
 
@@ -68,7 +68,7 @@ final class StandbyWarmUp implements Runnable {
     }
 
     /** One task through the channel's codec, as {@link ChildMain} reads and answers it. */
-    private static void roundTrip(TaskCall probe, int round) throws Exception {
+    static void roundTrip(TaskCall probe, int round) throws Exception {
         ByteArrayOutputStream sent = new ByteArrayOutputStream(1024);
         new FrameIO(new ByteArrayInputStream(new byte[0]), sent).write(Frame.TASK, round, probe);
         FrameIO in = new FrameIO(new ByteArrayInputStream(sent.toByteArray()), OutputStream.nullOutputStream());
