@@ -47,6 +47,7 @@ final class ChildHandle<T> implements ChildProcess<T> {
     private final OutputPump.Tail stderrTail;
     private final AtomicInteger pendingParts;
     private final AtomicBoolean finished = new AtomicBoolean();
+    private final AtomicBoolean exitSeen = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
     private final CountDownLatch done = new CountDownLatch(1);
     /** Whether the result may be published before the exit (see the class comment). */
@@ -117,8 +118,11 @@ final class ChildHandle<T> implements ChildProcess<T> {
         this.channel = channel;
     }
 
-    /** Called once the process is known to have exited. */
+    /** Called once the process is known to have exited, by the JDK's exit callback or a joining thread first. */
     void processExited() {
+        if (!exitSeen.compareAndSet(false, true)) {
+            return;
+        }
         TaskChannel c = channel;
         if (c != null) {
             c.processExited();
@@ -279,6 +283,11 @@ final class ChildHandle<T> implements ChildProcess<T> {
 
     @Override
     public ExitStatus join() throws InterruptedException {
+        if (!exitSeen.get()) {
+            // the JDK's reaper wakes this thread directly; its onExit callback would take one more thread
+            process.waitFor();
+            processExited();
+        }
         done.await();
         owner.collected(this);
         return status;
@@ -287,7 +296,11 @@ final class ChildHandle<T> implements ChildProcess<T> {
     @Override
     public Optional<ExitStatus> join(Duration timeout) throws InterruptedException {
         requireNonNull(timeout, "timeout");
-        if (!done.await(Math.max(0, timeout.toNanos()), TimeUnit.NANOSECONDS)) {
+        long deadline = System.nanoTime() + Math.max(0, timeout.toNanos());
+        if (!exitSeen.get() && process.waitFor(Math.max(0, timeout.toNanos()), TimeUnit.NANOSECONDS)) {
+            processExited();
+        }
+        if (!done.await(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
             return Optional.empty();
         }
         owner.collected(this);
@@ -310,6 +323,10 @@ final class ChildHandle<T> implements ChildProcess<T> {
 
     @Override
     public T result() throws InterruptedException {
+        if (!task && !exitSeen.get()) {
+            process.waitFor(); // a command's result is its exit
+            processExited();
+        }
         resultReady.await();
         if (userFuture.isCancelled()) {
             throw new CancellationException(label() + ": its future was cancelled");
