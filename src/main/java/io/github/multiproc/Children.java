@@ -317,8 +317,7 @@ final class Children {
                 return null;
             }
             if (key == null) {
-                key = standbyKey(launch.build(List.of(), Map.of(), List.of("", "", "", "", "", "")),
-                        Settings.transport());
+                key = currentStandbyKey();
             }
             if (!standby.launchKey.equals(key) || !standby.process.isAlive() || !standby.take()) {
                 discard(standby); // launched differently (a setting changed since), or gone
@@ -359,6 +358,26 @@ final class Children {
         } finally {
             lock.unlock();
         }
+    }
+
+    /** The inputs of a standby key, and the key they made: building a command line is slow in cold code. */
+    private record KeyCache(List<String> inputs, List<String> key) {
+    }
+
+    private volatile KeyCache keyCache;
+
+    /** The key of a standby started now, from the properties that decide it; remade only when one of them changes. */
+    private List<String> currentStandbyKey() {
+        List<String> inputs = java.util.Arrays.asList(System.getProperty("java.class.path"),
+                System.getProperty("jdk.module.path"), System.getProperty("jdk.module.main"),
+                System.getProperty("multiproc.jvmOptions"), System.getProperty("multiproc.cds"), Settings.transport());
+        KeyCache cache = keyCache;
+        if (cache == null || !cache.inputs().equals(inputs)) {
+            cache = new KeyCache(inputs, standbyKey(launch.build(List.of(), Map.of(),
+                    List.of("", "", "", "", "", "")), Settings.transport()));
+            keyCache = cache;
+        }
+        return cache.key();
     }
 
     /** What a fork must share with a standby to take it: the JVM's command line and the channel's transport. */

@@ -98,7 +98,7 @@ final class ClassDataArchive {
             }
             prepared = p;
         }
-        if (usable(p.archive())) {
+        if (usableNow(p.archive())) {
             return new Use(p.jar().toString(), List.of("-XX:SharedArchiveFile=" + p.archive()));
         }
         if (trainingStarted.compareAndSet(false, true)) {
@@ -301,6 +301,34 @@ final class ClassDataArchive {
         }
         return check.exitValue() == 0;
     }
+
+    /** {@link #usable}, with the recorded size read once: after that, one {@code stat} per child. */
+    private boolean usableNow(Path archive) {
+        Checked c = checked;
+        if (c != null && c.archive().equals(archive)) {
+            try {
+                if (Files.size(archive) == c.size()) {
+                    return true;
+                }
+            } catch (IOException e) {
+                // gone: checked again below
+            }
+        }
+        if (!usable(archive)) {
+            return false;
+        }
+        try {
+            checked = new Checked(archive, Files.size(archive));
+        } catch (IOException e) {
+            return false;
+        }
+        return true;
+    }
+
+    private record Checked(Path archive, long size) {
+    }
+
+    private volatile Checked checked;
 
     /** The archive is there, whole: the size its maker checked and recorded beside it. */
     private static boolean usable(Path archive) {

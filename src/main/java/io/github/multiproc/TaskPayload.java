@@ -23,13 +23,50 @@ final class TaskPayload {
     private TaskPayload() {
     }
 
-    /** Serializes the task, wrapped for the child, on a stream of its own. */
+    /**
+     * Serializes the task, wrapped for the child, on a stream of its own. A lambda that captures nothing always
+     * serializes to the same bytes, so those are made once per lambda class.
+     */
     static byte[] serialize(Object task) {
+        boolean stateless = capturesNothing(task);
+        if (stateless) {
+            byte[] known = STATELESS.get(task.getClass()).get();
+            if (known != null) {
+                return known;
+            }
+        }
         try {
-            return FrameIO.serializeStandalone(Calls.of(task));
+            byte[] bytes = FrameIO.serializeStandalone(Calls.of(task));
+            if (stateless) {
+                STATELESS.get(task.getClass()).set(bytes);
+            }
+            return bytes;
         } catch (IOException | RuntimeException | StackOverflowError e) {
             throw notSerializable("task", task, e);
         }
+    }
+
+    /** The payload of each stateless lambda class, once made (never changed afterwards: it is only ever read). */
+    private static final ClassValue<java.util.concurrent.atomic.AtomicReference<byte[]>> STATELESS =
+            new ClassValue<>() {
+                @Override
+                protected java.util.concurrent.atomic.AtomicReference<byte[]> computeValue(Class<?> type) {
+                    return new java.util.concurrent.atomic.AtomicReference<>();
+                }
+            };
+
+    /** A lambda object without captured values: every instance of its class is the same task. */
+    private static boolean capturesNothing(Object task) {
+        Class<?> type = task.getClass();
+        if (!type.isSynthetic() || !type.getName().contains("$$Lambda")) {
+            return false;
+        }
+        for (Field f : type.getDeclaredFields()) {
+            if (!Modifier.isStatic(f.getModifiers())) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**
@@ -160,8 +197,32 @@ final class TaskPayload {
         }
     }
 
-    /** Names a task: its class, or for a lambda the class and method that wrote it. */
+    /** Names a task: its class, or for a lambda the class and method that wrote it; the same for a whole class. */
     static String describe(Object task) {
+        if (task == null) {
+            return "null";
+        }
+        if (task instanceof io.github.multiproc.internal.TaskCall) {
+            return describeUncached(task);
+        }
+        java.util.concurrent.atomic.AtomicReference<String> known = DESCRIPTIONS.get(task.getClass());
+        String d = known.get();
+        if (d == null) {
+            d = describeUncached(task);
+            known.set(d);
+        }
+        return d;
+    }
+
+    private static final ClassValue<java.util.concurrent.atomic.AtomicReference<String>> DESCRIPTIONS =
+            new ClassValue<>() {
+                @Override
+                protected java.util.concurrent.atomic.AtomicReference<String> computeValue(Class<?> type) {
+                    return new java.util.concurrent.atomic.AtomicReference<>();
+                }
+            };
+
+    private static String describeUncached(Object task) {
         if (task instanceof io.github.multiproc.internal.TaskCall) {
             Object inner = unwrap(task);
             if (inner != task) {

@@ -67,4 +67,19 @@ final class TaskPayloadTest {
         byte[] bytes = TaskPayload.serialize((SerializableCallable<Integer>) () -> 1);
         assertThat(bytes).startsWith((byte) 0xac, (byte) 0xed); // the serialization stream's magic
     }
+
+    @Test
+    void serialize_statelessLambda_madeOncePerClass_capturingLambda_eachTimeAsItIsNow() throws Exception {
+        SerializableCallable<Integer> stateless = () -> 1;
+        assertThat(TaskPayload.serialize(stateless)).isSameAs(TaskPayload.serialize(stateless));
+
+        List<Integer> captured = new ArrayList<>(List.of(1));
+        SerializableCallable<Integer> capturing = () -> captured.size();
+        byte[] before = TaskPayload.serialize(capturing);
+        captured.add(2);
+        byte[] after = TaskPayload.serialize(capturing);
+        assertThat(after).isNotEqualTo(before); // the list as it is now, not as it was
+        assertThat(TaskPayload.describe(capturing)).isEqualTo(TaskPayload.describe(capturing))
+                .startsWith("lambda in " + TaskPayloadTest.class.getName());
+    }
 }

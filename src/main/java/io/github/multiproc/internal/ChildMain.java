@@ -69,6 +69,7 @@ public final class ChildMain {
         if (standby) {
             StandbyWarmUp.start();
         }
+        EOF_WATCH.start();
         // watched from the start: a standby child may wait a long time for its settings
         new ParentWatch(Long.parseLong(args[2]), Long.parseLong(args[3])).start(ChildMain::parentLost);
         Path keyFile = Path.of(args[1]);
@@ -145,7 +146,7 @@ public final class ChildMain {
             return 2;
         }
         // Nothing else comes from the parent but the end of the channel: watch for it while the task runs.
-        startEofWatch();
+        EOF_WATCH.watch(this);
         boolean ok = runOne(frame);
         finishing = true;
         // No thread may sit in a blocking read at exit: HotSpot would wait 300 ms for it.
@@ -238,22 +239,46 @@ public final class ChildMain {
         }
     }
 
-    private void startEofWatch() {
-        Thread t = new Thread(() -> {
+    /**
+     * The thread that reads a one-shot child's channel while its task runs, to notice a lost parent at once. It is
+     * started before the channel is up, so that starting a thread is not on the way from the task's arrival to its
+     * answer, and waits until it is given the channel.
+     */
+    private static final class EofWatch {
+        private final java.util.concurrent.CompletableFuture<ChildMain> child =
+                new java.util.concurrent.CompletableFuture<>();
+
+        void start() {
+            Thread t = new Thread(this::run, "multiproc-parent-eof");
+            t.setDaemon(true);
+            t.start();
+        }
+
+        void watch(ChildMain main) {
+            child.complete(main);
+        }
+
+        private void run() {
+            ChildMain main;
             try {
-                while (channel.io.read() != null) {
+                main = child.get();
+            } catch (InterruptedException | java.util.concurrent.ExecutionException e) {
+                return;
+            }
+            try {
+                while (main.channel.io.read() != null) {
                     // nothing else is expected
                 }
             } catch (IOException ignored) {
                 // the same as the end of the channel
             }
-            if (!finishing) {
+            if (!main.finishing) {
                 parentLost("channel closed");
             }
-        }, "multiproc-parent-eof");
-        t.setDaemon(true);
-        t.start();
+        }
     }
+
+    private static final EofWatch EOF_WATCH = new EofWatch();
 
     /** Runs one task frame and sends its outcome; returns whether the task succeeded. */
     private boolean runOne(Frame frame) throws IOException {
