@@ -71,7 +71,7 @@ public final class ChildMain {
         }
         EOF_WATCH.start();
         // watched from the start: a standby child may wait a long time for its settings
-        new ParentWatch(Long.parseLong(args[2]), Long.parseLong(args[3])).start(ChildMain::parentLost);
+        new ParentWatch(Long.parseLong(args[2]), Long.parseLong(args[3])).start();
         Path keyFile = Path.of(args[1]);
         byte[] secret = Files.readAllBytes(keyFile);
         Files.deleteIfExists(keyFile);
@@ -95,25 +95,33 @@ public final class ChildMain {
      * lambda through a stream of its own. Whatever it has not finished, the main thread does as usual.
      */
     private static void startWarmUp() {
-        Thread warm = new Thread(() -> {
-            try {
-                TaskCall probe = (TaskCall & java.io.Serializable) () -> null;
-                byte[] bytes = FrameIO.serializeStandalone(probe);
-                new CompactObjectInput(new java.io.ByteArrayInputStream(bytes), new java.util.ArrayList<>(),
-                        new java.util.HashMap<>()).readObject();
-            } catch (Exception | LinkageError e) {
-                // only a warm-up: the real task will report any real problem
+        // no lambda on the main thread before the task: the first one readies java.lang.invoke, some 15 ms, which
+        // is this thread's work (the task is most often a lambda), not the main thread's
+        Thread warm = new Thread(new Runnable() {
+            @Override
+            public void run() {
+                try {
+                    TaskCall probe = (TaskCall & java.io.Serializable) () -> null;
+                    byte[] bytes = FrameIO.serializeStandalone(probe);
+                    new CompactObjectInput(new java.io.ByteArrayInputStream(bytes), new java.util.ArrayList<>(),
+                            new java.util.HashMap<>()).readObject();
+                } catch (Exception | LinkageError e) {
+                    // only a warm-up: the real task will report any real problem
+                }
             }
         }, "multiproc-warm-up");
         warm.setDaemon(true);
         warm.start();
         // the JDK's Unix-domain socket support makes a SecureRandom when the channel first opens; load its
         // providers now, on the side
-        Thread random = new Thread(() -> {
-            try {
-                java.security.SecureRandom.getInstance("NativePRNGNonBlocking");
-            } catch (java.security.NoSuchAlgorithmException | RuntimeException e) {
-                // only a warm-up
+        Thread random = new Thread(new Runnable() {
+            @Override
+            public void run() {
+                try {
+                    java.security.SecureRandom.getInstance("NativePRNGNonBlocking");
+                } catch (java.security.NoSuchAlgorithmException | RuntimeException e) {
+                    // only a warm-up
+                }
             }
         }, "multiproc-warm-up-random");
         random.setDaemon(true);
@@ -249,7 +257,12 @@ public final class ChildMain {
                 new java.util.concurrent.CompletableFuture<>();
 
         void start() {
-            Thread t = new Thread(this::run, "multiproc-parent-eof");
+            Thread t = new Thread(new Runnable() {
+                @Override
+                public void run() {
+                    watchUntilEnd();
+                }
+            }, "multiproc-parent-eof");
             t.setDaemon(true);
             t.start();
         }
@@ -258,7 +271,7 @@ public final class ChildMain {
             child.complete(main);
         }
 
-        private void run() {
+        private void watchUntilEnd() {
             ChildMain main;
             try {
                 main = child.get();
@@ -423,20 +436,23 @@ public final class ChildMain {
             this.parentStart = parentStart;
         }
 
-        void start(java.util.function.Consumer<String> onLost) {
-            Thread t = new Thread(() -> {
-                // off the main thread: reading the parent's start instant costs a few milliseconds
-                if (!parentStarted()) {
-                    onLost.accept("parent " + parentPid + " is gone");
-                }
-                while (true) {
-                    try {
-                        Thread.sleep(WATCH_PERIOD_MS);
-                    } catch (InterruptedException e) {
-                        return;
+        void start() {
+            Thread t = new Thread(new Runnable() {
+                @Override
+                public void run() {
+                    // off the main thread: reading the parent's start instant costs a few milliseconds
+                    if (!parentStarted()) {
+                        parentLost("parent gone");
                     }
-                    if (haltOnParentLoss && !parentAlive()) {
-                        onLost.accept("parent " + parentPid + " is gone");
+                    while (true) {
+                        try {
+                            Thread.sleep(WATCH_PERIOD_MS);
+                        } catch (InterruptedException e) {
+                            return;
+                        }
+                        if (haltOnParentLoss && !parentAlive()) {
+                            parentLost("parent gone");
+                        }
                     }
                 }
             }, "multiproc-parent-watch");
