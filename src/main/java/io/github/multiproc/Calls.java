@@ -10,6 +10,28 @@ final class Calls {
     private Calls() {
     }
 
+    /** Immutable JDK types whose serialization cannot fail. */
+    private static final java.util.Set<Class<?>> PLAIN_VALUES = java.util.Set.of(Integer.class, Long.class,
+            Short.class, Byte.class, Double.class, Float.class, Boolean.class, Character.class, String.class);
+
+    /**
+     * Whether {@code call} certainly serializes: a lambda that captures nothing, with no argument or a plain value.
+     * Such a task need not be tried at submission (the dispatcher serializes it anyway).
+     */
+    static boolean surelySerializable(TaskCall call) {
+        if (call instanceof Apply) {
+            Apply a = (Apply) call;
+            return TaskPayload.capturesNothing(a.fn) && (a.arg == null || PLAIN_VALUES.contains(a.arg.getClass()));
+        }
+        if (call instanceof OfCallable) {
+            return TaskPayload.capturesNothing(((OfCallable) call).task);
+        }
+        if (call instanceof OfRunnable) {
+            return TaskPayload.capturesNothing(((OfRunnable) call).task);
+        }
+        return false;
+    }
+
     static TaskCall of(Object task) {
         if (task instanceof SerializableCallable) {
             return new OfCallable((SerializableCallable<?>) task);
@@ -38,6 +60,22 @@ final class Calls {
         @Override
         public Object call() throws Exception {
             return fn.apply(arg);
+        }
+
+        /**
+         * Whether this task can travel as {@link io.github.multiproc.internal.Frame#APPLY_PLAIN}: a function that
+         * captures nothing (the same for its whole class, so sent once per worker) and a plain argument.
+         */
+        boolean plain() {
+            return TaskPayload.capturesNothing(fn) && io.github.multiproc.internal.PlainValues.isPlain(arg);
+        }
+
+        SerializableFunction<Object, Object> fn() {
+            return fn;
+        }
+
+        Object arg() {
+            return arg;
         }
     }
 

@@ -171,7 +171,9 @@ final class PoolEngine {
      *     on the worker's reader thread, saving the hop to the results thread: no user callback can run there
      */
     <R> CompletableFuture<R> submit(TaskCall call, Object owner, boolean direct) {
-        TaskPayload.check(call, call, "task");
+        if (!Calls.surelySerializable(call)) {
+            TaskPayload.check(call, call, "task");
+        }
         PoolTask task = new PoolTask(ids.incrementAndGet(), call, this, owner);
         task.direct = direct;
         lock.lock();

@@ -56,7 +56,7 @@ final class TaskPayload {
             };
 
     /** A lambda object without captured values: every instance of its class is the same task. */
-    private static boolean capturesNothing(Object task) {
+    static boolean capturesNothing(Object task) {
         Class<?> type = task.getClass();
         if (!type.isSynthetic() || !type.getName().contains("$$Lambda")) {
             return false;

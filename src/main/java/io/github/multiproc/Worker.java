@@ -25,6 +25,8 @@ final class Worker {
     private final ChannelListener listener;
     private volatile ChannelListener.Connection connection;
     private volatile FrameIO io;
+    /** The functions sent on this connection as {@link Frame#FUNCTION}, by class; dispatcher thread only. */
+    private final java.util.Map<Class<?>, Integer> functions = new java.util.HashMap<>();
     /** Completes once the worker has connected and run the initializer; fails if it died before. */
     final CompletableFuture<Void> ready = new CompletableFuture<>();
     private volatile Throwable initFailure;
@@ -105,7 +107,9 @@ final class Worker {
             }
             TaskChannel.Outcome outcome;
             try {
-                outcome = TaskChannel.Outcome.of(frame, frames.decode(frame));
+                outcome = frame.type() == Frame.RESULT_PLAIN
+                        ? new TaskChannel.Outcome(TaskChannel.Outcome.VALUE, FrameIO.plainValue(frame), null)
+                        : TaskChannel.Outcome.of(frame, frames.decode(frame));
             } catch (PayloadException e) {
                 outcome = new TaskChannel.Outcome(TaskChannel.Outcome.GARBLED, null, e.getCause());
                 if (!e.inStep()) {
@@ -129,8 +133,22 @@ final class Worker {
         return initFailure;
     }
 
-    /** Sends a task, leaving it buffered unless {@code flush}; dispatcher thread only. */
+    /**
+     * Sends a task, leaving it buffered unless {@code flush}; dispatcher thread only. A function that captures
+     * nothing, applied to a plain value, goes without serialization after its first time on this connection.
+     */
     void send(PoolTask task, boolean flush) throws IOException, PayloadException {
+        if (task.call instanceof Calls.Apply && ((Calls.Apply) task.call).plain()) {
+            Calls.Apply apply = (Calls.Apply) task.call;
+            Integer number = functions.get(apply.fn().getClass());
+            if (number == null) {
+                number = functions.size() + 1;
+                io.write(Frame.FUNCTION, number, apply.fn(), false);
+                functions.put(apply.fn().getClass(), number);
+            }
+            io.writeApplyPlain(task.id, number, apply.arg(), flush);
+            return;
+        }
         io.write(Frame.TASK, task.id, task.call, flush);
     }
 

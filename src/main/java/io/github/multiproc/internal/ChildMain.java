@@ -203,6 +203,15 @@ public final class ChildMain {
                 channel.close();
                 return 0;
             }
+            if (frame.type() == Frame.FUNCTION) {
+                try {
+                    defineFunction(frame);
+                } catch (OutOfStepException e) {
+                    leave();
+                    return 1;
+                }
+                continue;
+            }
             if (cancelled.remove(frame.id())) {
                 try {
                     channel.io.write(Frame.SKIPPED, frame.id(), null);
@@ -297,7 +306,7 @@ public final class ChildMain {
     private boolean runOne(Frame frame) throws IOException {
         Object task;
         try {
-            task = channel.io.decode(frame);
+            task = frame.type() == Frame.APPLY_PLAIN ? plainTask(frame) : channel.io.decode(frame);
         } catch (PayloadException e) {
             send(Frame.TASK_UNREADABLE, frame.id(), e.getCause());
             if (!e.inStep()) {
@@ -308,7 +317,7 @@ public final class ChildMain {
         Object value;
         try {
             value = call(task);
-            } catch (Throwable t) { // the task's own failure, of any kind, goes back to the parent
+        } catch (Throwable t) { // the task's own failure, of any kind, goes back to the parent
             if (channel.settings.mode() == ChannelProtocol.MODE_ONE_SHOT) {
                 // as an uncaught exception would be, and as Python's Process prints its traceback
                 System.err.print("Exception in task " + name + ": ");
@@ -321,7 +330,11 @@ public final class ChildMain {
         flushStdStreams();
         try {
             markStderr();
-            channel.io.write(Frame.RESULT, frame.id(), value);
+            if (channel.settings.mode() == ChannelProtocol.MODE_WORKER && PlainValues.isPlain(value)) {
+                channel.io.writeResultPlain(frame.id(), value, true);
+            } else {
+                channel.io.write(Frame.RESULT, frame.id(), value);
+            }
             return true;
         } catch (IOException e) {
             if (channel.settings.mode() == ChannelProtocol.MODE_ONE_SHOT) {
@@ -335,6 +348,56 @@ public final class ChildMain {
             why.initCause(e.getCause());
             send(Frame.RESULT_UNSENDABLE, frame.id(), why);
             return false;
+        }
+    }
+
+    /** The functions the parent has sent on this connection ({@link Frame#FUNCTION}), by number. */
+    private final java.util.Map<Integer, Object> functions = new java.util.HashMap<>();
+
+    /** Keeps a {@link Frame#FUNCTION}: the function, or why it could not be read, for the tasks that name it. */
+    private void defineFunction(Frame frame) throws OutOfStepException {
+        try {
+            functions.put((int) frame.id(), channel.io.decode(frame));
+        } catch (PayloadException e) {
+            functions.put((int) frame.id(), new PayloadException(e.getCause(), true));
+            if (!e.inStep()) {
+                throw new OutOfStepException(e);
+            }
+        }
+    }
+
+    /** The task of an {@link Frame#APPLY_PLAIN} frame: a function sent before, and a plain argument. */
+    private TaskCall plainTask(Frame frame) throws PayloadException {
+        Object[] parts = FrameIO.applyPlain(frame);
+        Object function = functions.get((Integer) parts[0]);
+        if (function instanceof PayloadException) {
+            throw (PayloadException) function; // the function itself could not be read
+        }
+        if (!(function instanceof io.github.multiproc.SerializableFunction)) {
+            throw new PayloadException(new java.io.StreamCorruptedException("no function " + parts[0]
+                    + " on this connection"), true);
+        }
+        @SuppressWarnings("unchecked")
+        io.github.multiproc.SerializableFunction<Object, Object> fn =
+                (io.github.multiproc.SerializableFunction<Object, Object>) function;
+        Object arg = parts[1];
+        return new PlainCall(fn, arg);
+    }
+
+    /** A function and its argument, as a task. */
+    private static final class PlainCall implements TaskCall {
+        private static final long serialVersionUID = 1L;
+        private final transient io.github.multiproc.SerializableFunction<Object, Object> fn;
+        private final transient Object arg;
+
+        PlainCall(io.github.multiproc.SerializableFunction<Object, Object> fn, Object arg) {
+            this.fn = fn;
+            this.arg = arg;
+        }
+
+        @Override
+        public Object call() throws Exception {
+            return fn.apply(arg);
         }
     }
 

@@ -36,6 +36,15 @@ public record Frame(int kind, long id, byte[] payload, int length) {
      * stderr, so that the parent can hand out the answer once it has forwarded those bytes, not only at the exit.
      */
     public static final int STDERR_MARK = 9;
+    /** Parent to worker: a function later tasks name by the number in the id; payload the function. */
+    public static final int FUNCTION = 10;
+    /**
+     * Parent to worker: apply a function sent before ({@link #FUNCTION}) to a plain value; payload the function's
+     * number and the value in {@link PlainValues}' encoding, no serialization stream.
+     */
+    public static final int APPLY_PLAIN = 11;
+    /** Worker to parent: the task's value, plain ({@link PlainValues}), no serialization stream. */
+    public static final int RESULT_PLAIN = 12;
     /** The largest frame either side accepts. */
     public static final int MAX_LENGTH = Integer.MAX_VALUE - 64;
 

@@ -108,6 +108,74 @@ public final class FrameIO {
     }
 
     /**
+     * Sends {@link Frame#APPLY_PLAIN}: the function numbered {@code function} on this connection, applied to
+     * {@code arg}.
+     *
+     * @param id the task id
+     * @param function the number the function was sent with in a {@link Frame#FUNCTION} frame
+     * @param arg a value {@link PlainValues#isPlain} accepts
+     * @param flush whether to push it out now
+     * @throws IOException if the connection failed
+     */
+    public synchronized void writeApplyPlain(long id, int function, Object arg, boolean flush) throws IOException {
+        outBuffer.reset();
+        DataOutputStream data = new DataOutputStream(outBuffer);
+        data.writeInt(function);
+        PlainValues.write(data, arg);
+        writeRaw(Frame.APPLY_PLAIN, id, outBuffer.bytes(), outBuffer.size(), flush);
+    }
+
+    /**
+     * Sends {@link Frame#RESULT_PLAIN}.
+     *
+     * @param id the task id
+     * @param value a value {@link PlainValues#isPlain} accepts
+     * @param flush whether to push it out now
+     * @throws IOException if the connection failed
+     */
+    public synchronized void writeResultPlain(long id, Object value, boolean flush) throws IOException {
+        outBuffer.reset();
+        PlainValues.write(new DataOutputStream(outBuffer), value);
+        writeRaw(Frame.RESULT_PLAIN, id, outBuffer.bytes(), outBuffer.size(), flush);
+    }
+
+    /**
+     * Reads the value of a {@link Frame#RESULT_PLAIN} frame.
+     *
+     * @param frame the frame
+     * @return the value
+     * @throws PayloadException if the frame is garbled; later frames can still be read
+     */
+    public static Object plainValue(Frame frame) throws PayloadException {
+        try {
+            return PlainValues.read(plainInput(frame, 0));
+        } catch (IOException e) {
+            throw new PayloadException(e, true);
+        }
+    }
+
+    /**
+     * Reads a {@link Frame#APPLY_PLAIN} frame.
+     *
+     * @param frame the frame
+     * @return the function's number and the argument
+     * @throws PayloadException if the frame is garbled; later frames can still be read
+     */
+    public static Object[] applyPlain(Frame frame) throws PayloadException {
+        try {
+            DataInputStream in = plainInput(frame, 0);
+            int function = in.readInt();
+            return new Object[] {function, PlainValues.read(in)};
+        } catch (IOException e) {
+            throw new PayloadException(e, true);
+        }
+    }
+
+    private static DataInputStream plainInput(Frame frame, int offset) {
+        return new DataInputStream(new ByteArrayInputStream(frame.payload(), offset, frame.length() - offset));
+    }
+
+    /**
      * Pushes out what buffered writes left.
      *
      * @throws IOException if the connection failed
