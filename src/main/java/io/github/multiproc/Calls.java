@@ -23,6 +23,11 @@ final class Calls {
             Apply a = (Apply) call;
             return TaskPayload.capturesNothing(a.fn) && (a.arg == null || PLAIN_VALUES.contains(a.arg.getClass()));
         }
+        if (call instanceof Chunk) {
+            Chunk c = (Chunk) call;
+            return TaskPayload.capturesNothing(c.fn) && c.items instanceof PackedList
+                    && ((PackedList) c.items).kind() != PackedList.GENERIC;
+        }
         if (call instanceof OfCallable) {
             return TaskPayload.capturesNothing(((OfCallable) call).task);
         }
@@ -112,7 +117,7 @@ final class Calls {
      */
     static final class PackedList implements Serializable {
         private static final long serialVersionUID = 1L;
-        private static final int GENERIC = 0;
+        static final int GENERIC = 0;
         private static final int INTS = 1;
         private static final int LONGS = 2;
         private static final int DOUBLES = 3;
@@ -121,28 +126,54 @@ final class Calls {
         private static final int MAX_PACKED_STRING = 16_000;
 
         private transient List<?> items;
+        /** {@link #kind(Object[])} of the items, once known; -1 before. */
+        private transient int kind = -1;
+        /** The items as an array, once needed. */
+        private transient Object[] array;
 
         PackedList(List<?> items) {
             this.items = items;
+        }
+
+        /** How the items are written; worked out once (the list is not changed after). */
+        int kind() {
+            if (kind < 0) {
+                kind = kind(array());
+            }
+            return kind;
+        }
+
+        private Object[] array() {
+            if (array == null) {
+                array = items.toArray();
+            }
+            return array;
         }
 
         static List<?> unpack(Object packed) {
             return packed instanceof PackedList ? ((PackedList) packed).items : (List<?>) packed;
         }
 
-        private static int kind(List<?> items) {
-            if (items.isEmpty()) {
+        /** Plain loops over an array: few calls per item, quick even before the JIT has compiled them. */
+        private static int kind(Object[] items) {
+            if (items.length == 0) {
                 return GENERIC;
             }
-            Object first = items.get(0);
+            Object first = items[0];
             Class<?> type = first == null ? null : first.getClass();
             if (type != Integer.class && type != Long.class && type != Double.class && type != String.class) {
                 return GENERIC;
             }
             for (Object item : items) {
-                if (item == null || item.getClass() != type
-                        || (type == String.class && ((String) item).length() > MAX_PACKED_STRING)) {
+                if (item == null || item.getClass() != type) {
                     return GENERIC;
+                }
+            }
+            if (type == String.class) {
+                for (Object item : items) {
+                    if (((String) item).length() > MAX_PACKED_STRING) {
+                        return GENERIC;
+                    }
                 }
             }
             return type == Integer.class ? INTS : type == Long.class ? LONGS : type == Double.class ? DOUBLES
@@ -150,9 +181,29 @@ final class Calls {
         }
 
         private void writeObject(java.io.ObjectOutputStream out) throws java.io.IOException {
-            int kind = kind(items);
+            int kind = kind();
             out.writeByte(kind);
             out.writeInt(items.size());
+            if (kind == INTS || kind == LONGS || kind == DOUBLES) {
+                // one array, one write: a simple loop, quick even before the JIT has compiled it
+                Object[] values = array();
+                java.nio.ByteBuffer bytes = java.nio.ByteBuffer.allocate(values.length * (kind == INTS ? 4 : 8));
+                if (kind == INTS) {
+                    for (Object item : values) {
+                        bytes.putInt((Integer) item);
+                    }
+                } else if (kind == LONGS) {
+                    for (Object item : values) {
+                        bytes.putLong((Long) item);
+                    }
+                } else {
+                    for (Object item : values) {
+                        bytes.putDouble((Double) item);
+                    }
+                }
+                out.write(bytes.array());
+                return;
+            }
             for (Object item : items) {
                 switch (kind) {
                     case INTS:
@@ -178,6 +229,22 @@ final class Calls {
             int size = in.readInt();
             if (size < 0) {
                 throw new java.io.InvalidObjectException("negative size " + size);
+            }
+            if (kind == INTS || kind == LONGS || kind == DOUBLES) {
+                int width = kind == INTS ? 4 : 8;
+                if (size > Integer.MAX_VALUE / width) {
+                    throw new java.io.InvalidObjectException("too many items: " + size);
+                }
+                byte[] raw = new byte[size * width];
+                in.readFully(raw);
+                java.nio.ByteBuffer bytes = java.nio.ByteBuffer.wrap(raw);
+                ArrayList<Object> values = new ArrayList<>(size);
+                for (int i = 0; i < size; i++) {
+                    values.add(kind == INTS ? (Object) bytes.getInt() : kind == LONGS ? (Object) bytes.getLong()
+                            : (Object) bytes.getDouble());
+                }
+                items = values;
+                return;
             }
             ArrayList<Object> list = new ArrayList<>(Math.min(size, 1 << 16));
             for (int i = 0; i < size; i++) {

@@ -282,6 +282,13 @@ public final class ProcessPool implements AutoCloseable {
         List<CompletableFuture<List<R>>> chunks = new ArrayList<>();
         try {
             for (int from = 0; from < list.size(); from += chunk) {
+                if (chunk == 1) {
+                    Calls.Apply single = new Calls.Apply(fn, list.get(from));
+                    if (single.plain()) {
+                        chunks.add(asChunk(engine.submit(single, this, false)));
+                        continue;
+                    }
+                }
                 List<T> part = list.subList(from, Math.min(list.size(), from + chunk));
                 chunks.add(engine.submit(new Calls.Chunk(fn, part), this, false));
             }
@@ -290,6 +297,21 @@ public final class ProcessPool implements AutoCloseable {
             throw e;
         }
         return gather(chunks);
+    }
+
+    /**
+     * A chunk of one plain item sent as a plain task (no serialization: see {@code Worker.send}); cancelling the
+     * chunk cancels the task.
+     */
+    private static <R> CompletableFuture<List<R>> asChunk(CompletableFuture<Object> task) {
+        @SuppressWarnings("unchecked")
+        CompletableFuture<List<R>> chunk = task.thenApply(v -> java.util.Collections.singletonList((R) v));
+        chunk.whenComplete((v, e) -> {
+            if (chunk.isCancelled()) {
+                task.cancel(false);
+            }
+        });
+        return chunk;
     }
 
     /** Python's rule: {@code ceil(len / (4 * workers))}, at least 1. */
@@ -624,6 +646,9 @@ public final class ProcessPool implements AutoCloseable {
     }
 
     private static <T> List<T> toList(Iterable<? extends T> items) {
+        if (items instanceof java.util.Collection) {
+            return new ArrayList<>((java.util.Collection<? extends T>) items); // one array copy
+        }
         List<T> list = new ArrayList<>();
         for (T item : items) {
             list.add(item);
