@@ -197,9 +197,8 @@ final class PoolEngine {
 
     private void dispatchLoop() {
         List<Worker> exits = new ArrayList<>();
-        List<PoolTask> batch = new ArrayList<>();
+        java.util.Map<Worker, List<PoolTask>> batches = new java.util.LinkedHashMap<>();
         while (true) {
-            Worker target = null;
             lock.lock();
             try {
                 while (true) {
@@ -215,26 +214,25 @@ final class PoolEngine {
                         queue.pollFirst(); // cancelled while queued
                         continue;
                     }
-                    if (head != null) {
-                        target = leastBusyWorker();
-                        if (target != null) {
-                            // as many as the worker has room for, written together and flushed once
-                            while (!queue.isEmpty() && hasRoom(target)) {
-                                PoolTask task = queue.pollFirst();
-                                if (task.future.isDone()) {
-                                    continue;
-                                }
-                                task.worker = target;
-                                task.sentNanos = System.nanoTime();
-                                target.inFlight.addLast(task);
-                                target.sent++;
-                                batch.add(task);
-                                if (config.maxTasksPerWorker() > 0 && target.sent >= config.maxTasksPerWorker()) {
-                                    target.retiring = true;
-                                }
+                    if (head != null && leastBusyWorker() != null) {
+                        // each task to the least busy worker (so that idle workers share a burst), as many as
+                        // they have room for; each worker's tasks written together and flushed once
+                        Worker target;
+                        while (!queue.isEmpty() && (target = leastBusyWorker()) != null) {
+                            PoolTask task = queue.pollFirst();
+                            if (task.future.isDone()) {
+                                continue;
                             }
-                            break;
+                            task.worker = target;
+                            task.sentNanos = System.nanoTime();
+                            target.inFlight.addLast(task);
+                            target.sent++;
+                            batches.computeIfAbsent(target, w -> new ArrayList<>()).add(task);
+                            if (config.maxTasksPerWorker() > 0 && target.sent >= config.maxTasksPerWorker()) {
+                                target.retiring = true;
+                            }
                         }
+                        break;
                     }
                     changed.awaitUninterruptibly();
                 }
@@ -245,10 +243,13 @@ final class PoolEngine {
                 w.sendExit();
             }
             exits.clear();
-            for (int i = 0; i < batch.size(); i++) {
-                send(target, batch.get(i), i == batch.size() - 1);
+            for (java.util.Map.Entry<Worker, List<PoolTask>> e : batches.entrySet()) {
+                List<PoolTask> batch = e.getValue();
+                for (int i = 0; i < batch.size(); i++) {
+                    send(e.getKey(), batch.get(i), i == batch.size() - 1);
+                }
             }
-            batch.clear();
+            batches.clear();
         }
     }
 
