@@ -3,16 +3,12 @@ package io.github.multiproc;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.net.URL;
-import java.net.URLClassLoader;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.spi.ToolProvider;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -84,35 +80,25 @@ final class PoolPlainPathTest {
     @Test
     void functionTheWorkerCannotLoad_failsEachTaskNamingTheClass_andTheWorkerLivesOn(@TempDir Path dir)
             throws Exception {
-        Path src = dir.resolve("gen/HiddenFunction.java");
-        Files.createDirectories(src.getParent());
-        Files.writeString(src, "package gen;\n"
-                + "public class HiddenFunction {\n"
-                + "    public static io.github.multiproc.SerializableFunction<Integer, Integer> get() {\n"
-                + "        return x -> x + 1;\n"
-                + "    }\n"
-                + "}\n");
-        Path classes = Files.createDirectories(dir.resolve("classes"));
-        int rc = ToolProvider.findFirst("javac").orElseThrow().run(System.out, System.err, "-cp",
-                ModulePathTest.location(Fork.class).toString(), "-d", classes.toString(), src.toString());
-        assertThat(rc).isZero();
-        try (URLClassLoader loader = new URLClassLoader(new URL[] {classes.toUri().toURL()},
-                PoolPlainPathTest.class.getClassLoader())) {
-            @SuppressWarnings("unchecked")
-            SerializableFunction<Integer, Integer> hidden = (SerializableFunction<Integer, Integer>) loader
-                    .loadClass("gen.HiddenFunction").getMethod("get").invoke(null);
-            try (ProcessPool pool = ProcessPool.create(1)) {
-                long pid = pool.workerPids().get(0);
-                for (int i = 0; i < 2; i++) {
-                    int arg = i;
-                    assertThatThrownBy(() -> pool.apply(hidden, arg)).isInstanceOf(ChildFailedException.class)
-                            .hasMessageContaining("could not read task")
-                            .cause().isInstanceOf(ClassNotFoundException.class)
-                            .hasMessageContaining("gen.HiddenFunction");
-                }
-                assertThat(pool.apply((Integer x) -> x + 1, 1)).isEqualTo(2);
-                assertThat(pool.workerPids()).containsExactly(pid);
+        @SuppressWarnings("unchecked")
+        SerializableFunction<Integer, Integer> hidden = (SerializableFunction<Integer, Integer>) HiddenClasses
+                .compileAndLoad(dir, "gen.HiddenFunction", "package gen;\n"
+                        + "public class HiddenFunction {\n"
+                        + "    public static io.github.multiproc.SerializableFunction<Integer, Integer> get() {\n"
+                        + "        return x -> x + 1;\n"
+                        + "    }\n"
+                        + "}\n").getMethod("get").invoke(null);
+        try (ProcessPool pool = ProcessPool.create(1)) {
+            long pid = pool.workerPids().get(0);
+            for (int i = 0; i < 2; i++) {
+                int arg = i;
+                assertThatThrownBy(() -> pool.apply(hidden, arg)).isInstanceOf(ChildFailedException.class)
+                        .hasMessageContaining("could not read task")
+                        .cause().isInstanceOf(ClassNotFoundException.class)
+                        .hasMessageContaining("gen.HiddenFunction");
             }
+            assertThat(pool.apply((Integer x) -> x + 1, 1)).isEqualTo(2);
+            assertThat(pool.workerPids()).containsExactly(pid);
         }
     }
 }

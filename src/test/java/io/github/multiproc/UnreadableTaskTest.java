@@ -3,12 +3,8 @@ package io.github.multiproc;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.net.URL;
-import java.net.URLClassLoader;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
-import java.util.spi.ToolProvider;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -26,20 +22,11 @@ final class UnreadableTaskTest {
 
     @BeforeAll
     static void compileHiddenTask() throws Exception {
-        Path src = dir.resolve("gen/Hidden.java");
-        Files.createDirectories(src.getParent());
-        Files.writeString(src, "package gen;\n"
+        hidden = HiddenClasses.compileAndLoad(dir, "gen.Hidden", "package gen;\n"
                 + "public class Hidden implements io.github.multiproc.SerializableCallable<String> {\n"
                 + "    private static final long serialVersionUID = 1L;\n"
                 + "    public String call() { return \"hidden\"; }\n"
-                + "}\n");
-        Path classes = Files.createDirectories(dir.resolve("classes"));
-        int rc = ToolProvider.findFirst("javac").orElseThrow().run(System.out, System.err, "-cp",
-                ModulePathTest.location(Fork.class).toString(), "-d", classes.toString(), src.toString());
-        assertThat(rc).isZero();
-        URLClassLoader loader = new URLClassLoader(new URL[] {classes.toUri().toURL()},
-                UnreadableTaskTest.class.getClassLoader());
-        hidden = loader.loadClass("gen.Hidden").getConstructor().newInstance();
+                + "}\n").getConstructor().newInstance();
     }
 
     @SuppressWarnings("unchecked")
