@@ -12,10 +12,16 @@ import java.util.concurrent.CompletableFuture;
  *
  * <p>Every child is reaped by the library whether or not {@link #join()} is ever called: no zombie is left behind.
  *
- * <p><b>Callbacks.</b> {@link #future()} and {@link #onExit()} are completed, after the child has exited and the
- * library's own bookkeeping is done, by the thread that observed the end: the JDK's process reaper thread or this
- * child's {@code multiproc-<name>} channel thread. Dependent actions added without an executor run on that thread;
- * give blocking ones their own executor (the {@code *Async} variants).
+ * <p><b>Result and exit.</b> A task child's value (or failure) is handed out as soon as the child has sent it and
+ * everything the task wrote to {@code System.err} before that has been forwarded: {@link #result()} and
+ * {@link #future()} do not wait for the child JVM's exit, a few milliseconds more, which {@link #join()},
+ * {@link #exitStatus()} and {@link #onExit()} report. Where an {@code onOutputLine} sink receives the child's output,
+ * and for command children, the result waits for the exit.
+ *
+ * <p><b>Callbacks.</b> {@link #future()} and {@link #onExit()} are completed, after the library's own bookkeeping, by
+ * the thread that observed the answer or the end: this child's {@code multiproc-<name>} channel or stderr thread, the
+ * JDK's process reaper thread, or a thread that joined the child. Dependent actions added without an executor run on
+ * that thread; give blocking ones their own executor (the {@code *Async} variants).
  *
  * <p>Thread safety: all methods may be called from any thread.
  *
@@ -72,8 +78,8 @@ public interface ChildProcess<T> extends AutoCloseable {
     Optional<ExitStatus> exitStatus();
 
     /**
-     * Waits until the child has exited and returns the task's value. For a command child, returns {@code null} once
-     * it exits with status 0.
+     * Waits for the task's value and returns it: for a task child, as soon as the child has sent it (its JVM may
+     * still be exiting; see the class comment); for a command child, {@code null} once it exits with status 0.
      *
      * @return the value the task returned ({@code null} for runnables and commands)
      * @throws ChildFailedException if the task threw (the cause is the task's own exception), could not be
@@ -86,7 +92,7 @@ public interface ChildProcess<T> extends AutoCloseable {
     T result() throws InterruptedException;
 
     /**
-     * Returns a future that completes, once the child has exited, with the task's value or the exception
+     * Returns a future that completes, when {@link #result()} would return, with the task's value or the exception
      * {@link #result()} would throw. Cancelling it kills the child. The same future is returned by every call.
      *
      * @return the result future

@@ -36,7 +36,7 @@ public final class Main {
             throw new IllegalStateException("the task did not run in a child of " + self + ": " + where);
         }
         System.out.println("CALL module=" + where.module() + " child=" + where.child() + " ppid=" + where.ppid());
-        System.out.println("CHILD " + child.pid() + " " + child.exitStatus().orElseThrow());
+        System.out.println("CHILD " + child.pid() + " " + child.join());
 
         List<Integer> items = IntStream.rangeClosed(1, 10).boxed().collect(Collectors.toList());
         List<Integer> squares;
