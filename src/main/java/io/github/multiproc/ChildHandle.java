@@ -1,8 +1,8 @@
 package io.github.multiproc;
 
-import io.github.multiproc.internal.ProcessStart;
 import static java.util.Objects.requireNonNull;
 
+import io.github.multiproc.internal.ProcessStart;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -15,6 +15,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -56,8 +57,8 @@ final class ChildHandle<T> implements ChildProcess<T> {
     private final boolean stderrPumped;
     private final AtomicBoolean resultPublished = new AtomicBoolean();
     private final CountDownLatch resultReady = new CountDownLatch(1);
-    private final java.util.concurrent.atomic.AtomicLong stderrBytesForwarded =
-            new java.util.concurrent.atomic.AtomicLong();
+    private final AtomicLong stderrBytesForwarded =
+            new AtomicLong();
     /** How many bytes the child had written to stderr when it answered; -1 until its answer came. */
     private volatile long stderrBytesBeforeAnswer = -1;
     private final CompletableFuture<T> resultFuture = new CompletableFuture<>();

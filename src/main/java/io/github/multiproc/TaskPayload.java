@@ -12,6 +12,7 @@ import java.lang.reflect.Modifier;
 import java.util.Collection;
 import java.util.IdentityHashMap;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Serializes a task on the submitting thread, so that a task that cannot travel is refused before any process
@@ -47,11 +48,11 @@ final class TaskPayload {
     }
 
     /** The payload of each stateless lambda class, once made (never changed afterwards: it is only ever read). */
-    private static final ClassValue<java.util.concurrent.atomic.AtomicReference<byte[]>> STATELESS =
+    private static final ClassValue<AtomicReference<byte[]>> STATELESS =
             new ClassValue<>() {
                 @Override
-                protected java.util.concurrent.atomic.AtomicReference<byte[]> computeValue(Class<?> type) {
-                    return new java.util.concurrent.atomic.AtomicReference<>();
+                protected AtomicReference<byte[]> computeValue(Class<?> type) {
+                    return new AtomicReference<>();
                 }
             };
 
@@ -205,7 +206,7 @@ final class TaskPayload {
         if (task instanceof io.github.multiproc.internal.TaskCall) {
             return describeUncached(task);
         }
-        java.util.concurrent.atomic.AtomicReference<String> known = DESCRIPTIONS.get(task.getClass());
+        AtomicReference<String> known = DESCRIPTIONS.get(task.getClass());
         String d = known.get();
         if (d == null) {
             d = describeUncached(task);
@@ -214,11 +215,11 @@ final class TaskPayload {
         return d;
     }
 
-    private static final ClassValue<java.util.concurrent.atomic.AtomicReference<String>> DESCRIPTIONS =
+    private static final ClassValue<AtomicReference<String>> DESCRIPTIONS =
             new ClassValue<>() {
                 @Override
-                protected java.util.concurrent.atomic.AtomicReference<String> computeValue(Class<?> type) {
-                    return new java.util.concurrent.atomic.AtomicReference<>();
+                protected AtomicReference<String> computeValue(Class<?> type) {
+                    return new AtomicReference<>();
                 }
             };
 
