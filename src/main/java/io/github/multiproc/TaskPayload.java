@@ -58,17 +58,24 @@ final class TaskPayload {
 
     /** A lambda object without captured values: every instance of its class is the same task. */
     static boolean capturesNothing(Object task) {
-        Class<?> type = task.getClass();
-        if (!type.isSynthetic() || !type.getName().contains("$$Lambda")) {
-            return false;
-        }
-        for (Field f : type.getDeclaredFields()) {
-            if (!Modifier.isStatic(f.getModifiers())) {
+        return task != null && STATELESS_LAMBDA.get(task.getClass());
+    }
+
+    /** Per class, worked out once: reflection copies the fields on every call, and pools ask for every task. */
+    private static final ClassValue<Boolean> STATELESS_LAMBDA = new ClassValue<>() {
+        @Override
+        protected Boolean computeValue(Class<?> type) {
+            if (!type.isSynthetic() || !type.getName().contains("$$Lambda")) {
                 return false;
             }
+            for (Field f : type.getDeclaredFields()) {
+                if (!Modifier.isStatic(f.getModifiers())) {
+                    return false;
+                }
+            }
+            return true;
         }
-        return true;
-    }
+    };
 
     /**
      * Builds the exception for {@code what} (e.g. "task", "argument") that failed to serialize with {@code e}.
