@@ -37,6 +37,21 @@ final class Calls {
         return false;
     }
 
+    /**
+     * How {@code call} travels as {@link io.github.multiproc.internal.Frame#APPLY_PLAIN}, or null if it cannot: the
+     * object a worker keeps by number (a function that captures nothing, or a callable or runnable task that captures
+     * nothing), the class that stands for it (all its instances are the same task), and the plain argument.
+     */
+    static Object[] plainForm(TaskCall call) {
+        if (call instanceof Apply) {
+            Apply a = (Apply) call;
+            return a.plain() ? new Object[] {a.fn, a.fn.getClass(), a.arg} : null;
+        }
+        Object user = call instanceof OfCallable ? ((OfCallable) call).task
+                : call instanceof OfRunnable ? ((OfRunnable) call).task : null;
+        return user != null && TaskPayload.capturesNothing(user) ? new Object[] {call, user.getClass(), null} : null;
+    }
+
     static TaskCall of(Object task) {
         if (task instanceof SerializableCallable) {
             return new OfCallable((SerializableCallable<?>) task);

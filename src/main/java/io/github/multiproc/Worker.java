@@ -135,18 +135,20 @@ final class Worker {
 
     /**
      * Sends a task, leaving it buffered unless {@code flush}; dispatcher thread only. A function that captures
-     * nothing, applied to a plain value, goes without serialization after its first time on this connection.
+     * nothing, applied to a plain value, and a callable or runnable that captures nothing, go without serialization
+     * after their first time on this connection.
      */
     void send(PoolTask task, boolean flush) throws IOException, PayloadException {
-        if (task.call instanceof Calls.Apply && ((Calls.Apply) task.call).plain()) {
-            Calls.Apply apply = (Calls.Apply) task.call;
-            Integer number = functions.get(apply.fn().getClass());
+        Object[] plain = Calls.plainForm(task.call);
+        if (plain != null) {
+            Class<?> key = (Class<?>) plain[1];
+            Integer number = functions.get(key);
             if (number == null) {
                 number = functions.size() + 1;
-                io.write(Frame.FUNCTION, number, apply.fn(), false);
-                functions.put(apply.fn().getClass(), number);
+                io.write(Frame.FUNCTION, number, plain[0], false);
+                functions.put(key, number);
             }
-            io.writeApplyPlain(task.id, number, apply.arg(), flush);
+            io.writeApplyPlain(task.id, number, plain[2], flush);
             return;
         }
         io.write(Frame.TASK, task.id, task.call, flush);

@@ -54,6 +54,33 @@ final class PoolPlainPathTest {
     }
 
     @Test
+    void callablesAndRunnablesThatCaptureNothing_runEachTime_capturingOnesWithTheirState() throws Exception {
+        try (ProcessPool pool = ProcessPool.create(1)) {
+            long worker = pool.workerPids().get(0);
+            for (int i = 0; i < 3; i++) {
+                assertThat(pool.apply(Fork::pid)).isEqualTo(worker); // the same task, run anew each time
+            }
+            // a runnable that captures nothing: it finds its file from its parent's pid
+            Path marker = Path.of(System.getProperty("java.io.tmpdir"), "multiproc-plain-" + Fork.pid());
+            java.nio.file.Files.deleteIfExists(marker);
+            SerializableRunnable touch = () -> java.nio.file.Files.writeString(Path.of(
+                    System.getProperty("java.io.tmpdir"), "multiproc-plain-" + Fork.ppid().orElseThrow()), "yes");
+            for (int i = 0; i < 2; i++) {
+                pool.applyAsync(touch).get(30, TimeUnit.SECONDS);
+                assertThat(java.nio.file.Files.readString(marker)).isEqualTo("yes");
+                java.nio.file.Files.delete(marker);
+            }
+            for (int i = 0; i < 3; i++) {
+                int captured = i;
+                assertThat(pool.apply(() -> captured * 10)).isEqualTo(i * 10);
+            }
+            assertThatThrownBy(() -> pool.apply(() -> {
+                throw new IllegalStateException("from a stateless callable");
+            })).isInstanceOf(ChildFailedException.class).cause().isInstanceOf(IllegalStateException.class);
+        }
+    }
+
+    @Test
     void failingFunction_failsWithItsOwnException() {
         try (ProcessPool pool = ProcessPool.create(1)) {
             assertThatThrownBy(() -> pool.apply((Integer x) -> 10 / x, 0)).isInstanceOf(ChildFailedException.class)

@@ -373,6 +373,9 @@ public final class ChildMain {
         if (function instanceof PayloadException) {
             throw (PayloadException) function; // the function itself could not be read
         }
+        if (function instanceof TaskCall) {
+            return (TaskCall) function; // a callable or runnable: the same task each time, no argument
+        }
         if (!(function instanceof io.github.multiproc.SerializableFunction)) {
             throw new PayloadException(new java.io.StreamCorruptedException("no function " + parts[0]
                     + " on this connection"), true);

@@ -36,11 +36,15 @@ public record Frame(int kind, long id, byte[] payload, int length) {
      * stderr, so that the parent can hand out the answer once it has forwarded those bytes, not only at the exit.
      */
     public static final int STDERR_MARK = 9;
-    /** Parent to worker: a function later tasks name by the number in the id; payload the function. */
+    /**
+     * Parent to worker: a function (or a callable or runnable task) that captures nothing, which later
+     * {@link #APPLY_PLAIN} frames name by the number in the id; payload the object.
+     */
     public static final int FUNCTION = 10;
     /**
-     * Parent to worker: apply a function sent before ({@link #FUNCTION}) to a plain value; payload the function's
-     * number and the value in {@link PlainValues}' encoding, no serialization stream.
+     * Parent to worker: apply a function sent before ({@link #FUNCTION}) to a plain value, or run a task sent before
+     * (the value then null); payload the number and the value in {@link PlainValues}' encoding, no serialization
+     * stream.
      */
     public static final int APPLY_PLAIN = 11;
     /** Worker to parent: the task's value, plain ({@link PlainValues}), no serialization stream. */
