@@ -74,6 +74,15 @@ class StandbyTest {
     }
 
     @Test
+    void standbyThree_threeJvmsStartAheadOfNeed() throws Exception {
+        try (FixtureJvm parent = FixtureJvm.start(stateDir, List.of("-Dmultiproc.standby=3", "-Dmultiproc.cds=off"),
+                StandbyParent.class, "cold")) {
+            assertThat(parent.awaitExit(DEADLINE)).as(parent.toString()).isZero();
+            assertThat(parent.numbers("EXTRA")).containsExactly(3L);
+        }
+    }
+
+    @Test
     void result_comesAfterTheTasksOwnStderr() throws Exception {
         try (FixtureJvm parent = FixtureJvm.start(stateDir, StandbyParent.class, "stderr-order")) {
             assertThat(parent.awaitExit(DEADLINE)).as(parent.toString()).isZero();
