@@ -55,6 +55,22 @@ class StandbyTest {
     }
 
     @Test
+    void parentKilled_itsStandbyHaltsWithinSeconds() throws Exception {
+        try (FixtureJvm parent = FixtureJvm.start(stateDir, List.of("-Dmultiproc.cds=off"), StandbyParent.class,
+                "warm")) {
+            parent.awaitReady(DEADLINE);
+            long standby = parent.numbers("STANDBY").get(0);
+            // the second fork took that standby; its replacement is the one left waiting
+            Await.until(DEADLINE, () -> "no new standby child of " + parent,
+                    () -> childrenOf(parent.pid()).stream().anyMatch(pid -> pid != standby));
+            Set<Long> waiting = childrenOf(parent.pid());
+            parent.killForcibly();
+            Await.until(Duration.ofSeconds(3), () -> "standby children alive 3 s after their parent was killed: "
+                    + waiting, () -> waiting.stream().noneMatch(StandbyTest::alive));
+        }
+    }
+
+    @Test
     void standbyOff_noJvmStartsAheadOfNeed() throws Exception {
         // (no class-data training JVM either: it would be one more child to count)
         try (FixtureJvm parent = FixtureJvm.start(stateDir, List.of("-Dmultiproc.standby=0", "-Dmultiproc.cds=off"),
