@@ -479,6 +479,16 @@ final class Children {
         }
     }
 
+    /** Whether this JVM's exit hook has begun: no new child should start. */
+    boolean exiting() {
+        lock.lock();
+        try {
+            return exiting;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     // ---------------------------------------------------------------- bookkeeping
 
     void finished(ChildHandle<?> child) {

@@ -504,7 +504,9 @@ final class PoolEngine {
             if (beforeReady) {
                 startFailures++;
             }
-            replace = state == State.RUNNING || (state == State.SHUTDOWN && !queue.isEmpty());
+            // not while this JVM exits: its exit hook has just ended the workers, and a new one would start for nothing
+            replace = (state == State.RUNNING || (state == State.SHUTDOWN && !queue.isEmpty()))
+                    && !Children.get().exiting();
             if (replace && startFailures >= MAX_START_FAILURES) {
                 replace = false;
                 giveUp = ready.handle((v, e) -> e).join();
@@ -520,7 +522,7 @@ final class PoolEngine {
         } finally {
             lock.unlock();
         }
-        if (!retired && !beforeReady && !killedOnPurpose(w)) {
+        if (!retired && !beforeReady && !killedOnPurpose(w) && !Children.get().exiting()) {
             LOG.warn("{}: worker {} (pid {}) died; {}", name, w.name, w.pid(),
                     replace ? "replacing it" : "not replaced");
         }
