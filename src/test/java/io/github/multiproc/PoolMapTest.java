@@ -164,6 +164,12 @@ final class PoolMapTest {
                 .cause()
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessage("item 5");
+        // chunk size 1: each plain item its own plain task
+        assertThatThrownBy(() -> pool.map(failOnFive, ITEMS, 1))
+                .isInstanceOf(ChildFailedException.class)
+                .cause()
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessage("item 5");
         assertThatThrownBy(() -> pool.mapAsync(failOnFive, ITEMS).get(30, SECONDS))
                 .cause()
                 .isInstanceOf(ChildFailedException.class);
@@ -174,6 +180,14 @@ final class PoolMapTest {
                     .hasMessage("item 5");
         }
         assertThat(pool.map(FN, List.of(1, 2))).containsExactly(5L, 11L);
+    }
+
+    @Test
+    void map_chunkSizeOne_mixedItems_plainAndOrdinaryInOrder() {
+        List<Object> items = java.util.Arrays.asList(1, null, "two", new java.util.ArrayList<>(List.of(3)), 4L,
+                new StringBuilder("five"));
+        List<Object> out = pool.map((Object x) -> x == null ? "null" : x.getClass().getSimpleName(), items, 1);
+        assertThat(out).containsExactly("Integer", "null", "String", "ArrayList", "Long", "StringBuilder");
     }
 
     @Test
