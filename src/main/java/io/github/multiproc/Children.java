@@ -101,7 +101,11 @@ final class Children {
 
     <T> ChildProcess<T> startTask(byte[] payload, String taskClass, List<String> jvmOptions,
             Map<String, String> systemProperties, ChildSpec spec) {
-        boolean fits = Settings.standbyCount() > 0 && standbyFits(jvmOptions, systemProperties, spec);
+        int standbyCount = Settings.standbyCount();
+        if (standbyCount == 0) {
+            discardStandbys(); // turned off since they were started
+        }
+        boolean fits = standbyCount > 0 && standbyFits(jvmOptions, systemProperties, spec);
         if (fits) {
             ChildHandle<T> warm = startOnStandby(payload, taskClass, spec);
             if (warm != null) {
@@ -456,6 +460,21 @@ final class Children {
                 standby::forwarded, "multiproc-standby-stderr").thenRun(standby::pumpEnded);
         process.onExit().thenRun(() -> standbyExited(standby));
         return standby;
+    }
+
+    private void discardStandbys() {
+        List<Standby> idle;
+        lock.lock();
+        try {
+            if (standbys.isEmpty()) {
+                return;
+            }
+            idle = new ArrayList<>(standbys);
+            standbys.clear();
+        } finally {
+            lock.unlock();
+        }
+        idle.forEach(this::discard);
     }
 
     /** Ends a standby that will not be used, and forgets it at once: this JVM may be about to exit. */

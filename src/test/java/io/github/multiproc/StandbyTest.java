@@ -168,6 +168,31 @@ class StandbyTest {
     }
 
     @Test
+    void standbyTurnedOffLater_idleStandbyIsEndedAtTheNextFork() throws Exception {
+        long self = ProcessHandle.current().pid();
+        Set<Long> before = childrenOf(self);
+        long firstPid = Fork.call(Fork::pid).result();
+        Await.until(DEADLINE, () -> "no standby child appeared", () -> childrenOf(self).stream()
+                .anyMatch(pid -> pid != firstPid && !before.contains(pid)));
+        Set<Long> idle = childrenOf(self).stream().filter(pid -> pid != firstPid && !before.contains(pid))
+                .collect(Collectors.toSet());
+        String old = System.getProperty("multiproc.standby");
+        System.setProperty("multiproc.standby", "0");
+        try {
+            long pid = Fork.call(Fork::pid).result();
+            assertThat(idle).doesNotContain(pid);
+            Await.until(Duration.ofSeconds(10), () -> "idle standby still alive: " + idle,
+                    () -> idle.stream().noneMatch(StandbyTest::alive));
+        } finally {
+            if (old == null) {
+                System.clearProperty("multiproc.standby");
+            } else {
+                System.setProperty("multiproc.standby", old);
+            }
+        }
+    }
+
+    @Test
     void badStandbyCount_failsTheForkAndNamesTheProperty() {
         String old = System.getProperty("multiproc.standby");
         System.setProperty("multiproc.standby", "lots");
