@@ -201,20 +201,27 @@ final class Calls {
             out.writeInt(items.size());
             if (kind == INTS || kind == LONGS || kind == DOUBLES) {
                 // one array, one write: a simple loop, quick even before the JIT has compiled it
+                // the values into a primitive array, then into bytes in one bulk copy
                 Object[] values = array();
                 java.nio.ByteBuffer bytes = java.nio.ByteBuffer.allocate(values.length * (kind == INTS ? 4 : 8));
                 if (kind == INTS) {
-                    for (Object item : values) {
-                        bytes.putInt((Integer) item);
+                    int[] ints = new int[values.length];
+                    for (int i = 0; i < ints.length; i++) {
+                        ints[i] = (Integer) values[i];
                     }
+                    bytes.asIntBuffer().put(ints);
                 } else if (kind == LONGS) {
-                    for (Object item : values) {
-                        bytes.putLong((Long) item);
+                    long[] longs = new long[values.length];
+                    for (int i = 0; i < longs.length; i++) {
+                        longs[i] = (Long) values[i];
                     }
+                    bytes.asLongBuffer().put(longs);
                 } else {
-                    for (Object item : values) {
-                        bytes.putDouble((Double) item);
+                    double[] doubles = new double[values.length];
+                    for (int i = 0; i < doubles.length; i++) {
+                        doubles[i] = (Double) values[i];
                     }
+                    bytes.asDoubleBuffer().put(doubles);
                 }
                 out.write(bytes.array());
                 return;
@@ -253,12 +260,27 @@ final class Calls {
                 byte[] raw = new byte[size * width];
                 in.readFully(raw);
                 java.nio.ByteBuffer bytes = java.nio.ByteBuffer.wrap(raw);
-                ArrayList<Object> values = new ArrayList<>(size);
-                for (int i = 0; i < size; i++) {
-                    values.add(kind == INTS ? (Object) bytes.getInt() : kind == LONGS ? (Object) bytes.getLong()
-                            : (Object) bytes.getDouble());
+                Object[] values = new Object[size];
+                if (kind == INTS) {
+                    int[] ints = new int[size];
+                    bytes.asIntBuffer().get(ints);
+                    for (int i = 0; i < size; i++) {
+                        values[i] = ints[i];
+                    }
+                } else if (kind == LONGS) {
+                    long[] longs = new long[size];
+                    bytes.asLongBuffer().get(longs);
+                    for (int i = 0; i < size; i++) {
+                        values[i] = longs[i];
+                    }
+                } else {
+                    double[] doubles = new double[size];
+                    bytes.asDoubleBuffer().get(doubles);
+                    for (int i = 0; i < size; i++) {
+                        values[i] = doubles[i];
+                    }
                 }
-                items = values;
+                items = new ArrayList<>(java.util.Arrays.asList(values));
                 return;
             }
             ArrayList<Object> list = new ArrayList<>(Math.min(size, 1 << 16));
