@@ -165,22 +165,36 @@ final class Children {
 
     private <T> ChildHandle<T> startJvm(ChannelListener listener, List<String> jvmOptions,
             Map<String, String> systemProperties, ChildSpec spec, String description, boolean oneShot) {
-        ProcessHandle self = ProcessHandle.current();
-        List<String> command = launch.build(jvmOptions, systemProperties, List.of(listener.address(),
-                listener.keyFile().toString(), Long.toString(self.pid()),
-                Long.toString(ProcessStart.of(self)), spec.name()));
-        ProcessBuilder pb = new ProcessBuilder(command);
-        applyCommon(pb, spec);
-        // A task child's stdin is empty, as with Python's multiprocessing.
-        pb.redirectInput(ProcessBuilder.Redirect.from(new File(Settings.isWindows() ? "NUL" : "/dev/null")));
-        boolean forwardStderr = spec.stderr() == null && spec.outputSink() == null
-                && spec.parentExit() != ParentExit.DETACH;
-        if (forwardStderr) {
-            pb.redirectError(ProcessBuilder.Redirect.PIPE);
-        }
+        ProcessBuilder pb = childJvm(listener, jvmOptions, systemProperties, spec, false);
         // a one-shot task child is finished once its TaskChannel has ended too; a worker's channel is its pool's,
         // and a worker is not one of the user's visible children
-        return start(pb, spec, true, description, forwardStderr, oneShot, oneShot);
+        return start(pb, spec, true, description, forwardsStderr(spec), oneShot, oneShot);
+    }
+
+    /**
+     * The process of a child JVM (task child, pool worker or standby): its command line, with the channel arguments
+     * last, and its redirects; its stdin is empty, as with Python's multiprocessing.
+     */
+    private ProcessBuilder childJvm(ChannelListener listener, List<String> jvmOptions,
+            Map<String, String> systemProperties, ChildSpec spec, boolean standby) {
+        ProcessHandle self = ProcessHandle.current();
+        List<String> args = new ArrayList<>(List.of(listener.address(), listener.keyFile().toString(),
+                Long.toString(self.pid()), Long.toString(ProcessStart.of(self)), spec.name()));
+        if (standby) {
+            args.add(ChildMain.STANDBY);
+        }
+        ProcessBuilder pb = new ProcessBuilder(launch.build(jvmOptions, systemProperties, args));
+        applyCommon(pb, spec);
+        pb.redirectInput(ProcessBuilder.Redirect.from(new File(Settings.isWindows() ? "NUL" : "/dev/null")));
+        if (forwardsStderr(spec)) {
+            pb.redirectError(ProcessBuilder.Redirect.PIPE);
+        }
+        return pb;
+    }
+
+    /** A child JVM's stderr is forwarded here (keeping its tail) unless redirected, sunk, or detached. */
+    private static boolean forwardsStderr(ChildSpec spec) {
+        return spec.stderr() == null && spec.outputSink() == null && spec.parentExit() != ParentExit.DETACH;
     }
 
     ChildProcess<Void> startCommand(List<String> command, ChildSpec spec) {
@@ -437,14 +451,8 @@ final class Children {
     private Standby startStandby() {
         String transport = Settings.transport();
         ChannelListener listener = openListener(serials.incrementAndGet(), "a standby child");
-        ProcessHandle self = ProcessHandle.current();
-        List<String> command = launch.build(List.of(), Map.of(), List.of(listener.address(),
-                listener.keyFile().toString(), Long.toString(self.pid()), Long.toString(ProcessStart.of(self)),
-                STANDBY_SPEC.name(), ChildMain.STANDBY));
-        ProcessBuilder pb = new ProcessBuilder(command);
-        applyCommon(pb, STANDBY_SPEC);
-        pb.redirectInput(ProcessBuilder.Redirect.from(new File(Settings.isWindows() ? "NUL" : "/dev/null")));
-        pb.redirectError(ProcessBuilder.Redirect.PIPE);
+        ProcessBuilder pb = childJvm(listener, List.of(), Map.of(), STANDBY_SPEC, true);
+        List<String> command = pb.command();
         TaskChannel channel = new TaskChannel(listener);
         Process process;
         try {
@@ -453,7 +461,8 @@ final class Children {
             channel.close();
             throw e;
         }
-        Standby standby = new Standby(process, ProcessStart.of(process.toHandle()), channel, standbyKey(command, transport));
+        Standby standby = new Standby(process, ProcessStart.of(process.toHandle()), channel,
+                standbyKey(command, transport));
         record(process.toHandle(), standby.start, STANDBY_SPEC, String.join(" ", command));
         channel.startStandby();
         OutputPump.forward(process.getErrorStream(), parentStderr, OutputPump.nativeCharset(), standby.tail,
@@ -592,25 +601,20 @@ final class Children {
     // ---------------------------------------------------------------- JVM exit
 
     private void onJvmExit() {
-        List<Standby> idle;
         lock.lock();
         try {
-            exiting = true;
+            exiting = true; // from now on a standby that finishes launching is discarded, not kept
             // one being launched right now is ended too, not left to find its parent gone
             long nanos = STANDBY_LAUNCH_WAIT.toNanos() * 20;
             while (standbysStarting > 0 && nanos > 0) {
                 nanos = standbyAdded.awaitNanos(nanos);
             }
-            idle = new ArrayList<>(standbys);
-            standbys.clear();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            idle = new ArrayList<>(standbys);
-            standbys.clear();
         } finally {
             lock.unlock();
         }
-        idle.forEach(this::discard);
+        discardStandbys();
         archive.close();
         List<ChildHandle<?>> children = active();
         lock.lock();

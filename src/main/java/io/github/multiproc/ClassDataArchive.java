@@ -62,6 +62,7 @@ final class ClassDataArchive {
 
     private final Path cacheDir;
     private final AtomicBoolean trainingStarted = new AtomicBoolean();
+    /** The JVM {@link #runJvm} runs now, if any: ended by {@link #close()}. */
     private volatile Process training;
     private volatile boolean closed;
     private volatile Prepared prepared;
@@ -217,38 +218,15 @@ final class ClassDataArchive {
     private void train(Prepared p) {
         Path tmp = p.archive().resolveSibling(p.archive().getFileName() + "." + ProcessHandle.current().pid()
                 + ".tmp");
-        List<String> command = new ArrayList<>();
-        command.add(LaunchCommand.javaExecutable().toString());
-        command.addAll(p.defaultOptions());
-        command.add("-XX:ArchiveClassesAtExit=" + tmp);
-        command.add("-cp");
-        command.add(p.jar().toString());
-        command.add(ClassDataTraining.class.getName());
         ProcessHandle self = ProcessHandle.current();
-        command.add(Long.toString(self.pid()));
-        command.add(Long.toString(io.github.multiproc.internal.ProcessStart.of(self)));
-        ProcessBuilder pb = new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.from(
-                new File(Settings.isWindows() ? "NUL" : "/dev/null")))
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD);
         try {
-            Process process;
-            synchronized (this) {
-                if (closed) {
-                    return;
-                }
-                process = pb.start();
-                training = process;
-            }
-            // ended with this JVM (close()), and never waited for without end
-            if (!process.waitFor(TRAINING_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
-                process.destroyForcibly();
-                LOG.debug("class-data training took more than {}; no archive", TRAINING_TIMEOUT);
-                return;
-            }
-            if (usable(p.archive())) {
+            Integer code = runJvm(p, List.of("-XX:ArchiveClassesAtExit=" + tmp), ClassDataTraining.class.getName(),
+                    Long.toString(self.pid()), Long.toString(io.github.multiproc.internal.ProcessStart.of(self)));
+            if (code == null) {
+                LOG.debug("class-data training did not finish within {}; no archive", TRAINING_TIMEOUT);
+            } else if (usable(p.archive())) {
                 LOG.debug("another JVM made the class-data archive first: {}", p.archive());
-            } else if (process.exitValue() == 0 && Files.isRegularFile(tmp) && Files.size(tmp) > 0
-                    && maps(p, tmp)) {
+            } else if (code == 0 && Files.isRegularFile(tmp) && Files.size(tmp) > 0 && maps(p, tmp)) {
                 long size = Files.size(tmp);
                 moveIntoPlace(tmp, p.archive());
                 Path sizeTmp = Files.createTempFile(cacheDir, "size-", ".tmp");
@@ -258,7 +236,7 @@ final class ClassDataArchive {
                 prune("child-*.jsa.size", sizeFile(p.archive()));
                 LOG.debug("class-data archive for child JVMs: {}", p.archive());
             } else {
-                LOG.debug("class-data training ended with {}; no archive", process.exitValue());
+                LOG.debug("class-data training ended with {}; no archive", code);
             }
         } catch (IOException e) {
             LOG.debug("class-data training failed: {}", e.toString());
@@ -278,28 +256,42 @@ final class ClassDataArchive {
      * is cut short crashes as it maps it, so no child is ever given one that was not tried.
      */
     private boolean maps(Prepared p, Path archive) throws IOException, InterruptedException {
+        Integer code = runJvm(p, List.of("-Xshare:on", "-XX:SharedArchiveFile=" + archive), "-version");
+        return code != null && code == 0;
+    }
+
+    /**
+     * Runs a JVM with the children's default options, {@code options}, the library's jar as class path and
+     * {@code main}, its output discarded; ended by {@link #close()}, and waited for at most
+     * {@link #TRAINING_TIMEOUT}.
+     *
+     * @return its exit code, or null if it was not started (this JVM exits) or did not finish in time
+     */
+    private Integer runJvm(Prepared p, List<String> options, String... main)
+            throws IOException, InterruptedException {
         List<String> command = new ArrayList<>();
         command.add(LaunchCommand.javaExecutable().toString());
         command.addAll(p.defaultOptions());
-        command.add("-Xshare:on");
-        command.add("-XX:SharedArchiveFile=" + archive);
+        command.addAll(options);
         command.add("-cp");
         command.add(p.jar().toString());
-        command.add("-version");
-        Process check;
+        command.addAll(List.of(main));
+        ProcessBuilder pb = new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.from(
+                new File(Settings.isWindows() ? "NUL" : "/dev/null")))
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD);
+        Process process;
         synchronized (this) {
             if (closed) {
-                return false;
+                return null;
             }
-            check = new ProcessBuilder(command).redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                    .redirectError(ProcessBuilder.Redirect.DISCARD).start();
-            training = check;
+            process = pb.start();
+            training = process;
         }
-        if (!check.waitFor(TRAINING_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
-            check.destroyForcibly();
-            return false;
+        if (!process.waitFor(TRAINING_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+            process.destroyForcibly();
+            return null;
         }
-        return check.exitValue() == 0;
+        return process.exitValue();
     }
 
     /** {@link #usable}, with the recorded size read once: after that, one {@code stat} per child. */

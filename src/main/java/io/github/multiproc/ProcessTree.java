@@ -18,8 +18,9 @@ import java.util.concurrent.TimeUnit;
  * alive once the grace period is over.
  *
  * <p>A process whose parent dies is re-parented and no longer shows as a descendant, so the whole tree is listed
- * before the first signal, and its direct children are listed again right before the root is signalled. On Linux the direct children are read from
- * {@code /proc/<pid>/task/<tid>/children}, which takes microseconds where a full process scan takes milliseconds: a
+ * before the first signal, and its direct children are listed again right before the root is signalled. On Linux the
+ * direct children are read from {@code /proc/<pid>/task/<tid>/children}, which takes microseconds where a full
+ * process scan takes milliseconds: a
  * child forked in that remaining window, by a root that dies at once, can still escape (see the README's
  * "Limitations").
  *

@@ -48,13 +48,7 @@ final class TaskPayload {
     }
 
     /** The payload of each stateless lambda class, once made (never changed afterwards: it is only ever read). */
-    private static final ClassValue<AtomicReference<byte[]>> STATELESS =
-            new ClassValue<>() {
-                @Override
-                protected AtomicReference<byte[]> computeValue(Class<?> type) {
-                    return new AtomicReference<>();
-                }
-            };
+    private static final ClassValue<AtomicReference<byte[]>> STATELESS = perClass();
 
     /** A lambda object without captured values: every instance of its class is the same task. */
     static boolean capturesNothing(Object task) {
@@ -222,13 +216,17 @@ final class TaskPayload {
         return d;
     }
 
-    private static final ClassValue<AtomicReference<String>> DESCRIPTIONS =
-            new ClassValue<>() {
-                @Override
-                protected AtomicReference<String> computeValue(Class<?> type) {
-                    return new AtomicReference<>();
-                }
-            };
+    private static final ClassValue<AtomicReference<String>> DESCRIPTIONS = perClass();
+
+    /** A slot per class, filled by the first caller (from an instance, which a ClassValue's computation lacks). */
+    private static <V> ClassValue<AtomicReference<V>> perClass() {
+        return new ClassValue<>() {
+            @Override
+            protected AtomicReference<V> computeValue(Class<?> type) {
+                return new AtomicReference<>();
+            }
+        };
+    }
 
     private static String describeUncached(Object task) {
         if (task instanceof io.github.multiproc.internal.TaskCall) {
