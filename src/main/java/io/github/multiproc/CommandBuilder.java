@@ -1,5 +1,8 @@
 package io.github.multiproc;
 
+import io.github.multiproc.internal.spawn.ChildSpec;
+import io.github.multiproc.internal.spawn.Children;
+import io.github.multiproc.internal.spawn.SpecBuilder;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;

@@ -2,7 +2,8 @@ package io.github.multiproc;
 
 import static java.util.Objects.requireNonNull;
 
-import io.github.multiproc.internal.ChildRuntime;
+import io.github.multiproc.internal.child.ChildRuntime;
+import io.github.multiproc.internal.spawn.Children;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -221,7 +222,7 @@ public final class Fork {
      * @throws java.io.UncheckedIOException if the state directory cannot be listed
      */
     public static List<ProcessHandle> orphans() {
-        return Children.get().records().orphans();
+        return Children.get().orphans();
     }
 
     /**

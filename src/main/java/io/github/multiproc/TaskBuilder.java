@@ -2,6 +2,10 @@ package io.github.multiproc;
 
 import static java.util.Objects.requireNonNull;
 
+import io.github.multiproc.internal.spawn.ChildSpec;
+import io.github.multiproc.internal.spawn.Children;
+import io.github.multiproc.internal.spawn.SpecBuilder;
+import io.github.multiproc.internal.task.TaskPayload;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -5,6 +5,8 @@ import static java.util.concurrent.TimeUnit.SECONDS;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.github.multiproc.testing.Await;
+import io.github.multiproc.testing.LeftoverChildren;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;

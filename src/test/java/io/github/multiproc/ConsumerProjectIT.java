@@ -2,6 +2,8 @@ package io.github.multiproc;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.multiproc.testing.ItProperties;
+import io.github.multiproc.testing.OsProcess;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;

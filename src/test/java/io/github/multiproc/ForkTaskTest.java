@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import io.github.multiproc.testing.Await;
+import io.github.multiproc.testing.LeftoverChildren;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;

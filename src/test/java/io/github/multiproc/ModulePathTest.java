@@ -2,19 +2,20 @@ package io.github.multiproc;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.multiproc.internal.launch.LaunchCommand;
+import io.github.multiproc.testing.ClassLocation;
 import java.io.File;
 import java.lang.module.ModuleDescriptor;
 import java.lang.module.ModuleFinder;
 import java.lang.module.ModuleReference;
-import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
 import java.util.spi.ToolProvider;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -23,13 +24,9 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(120)
 final class ModulePathTest {
 
-    static Path location(Class<?> type) throws URISyntaxException {
-        return Path.of(type.getProtectionDomain().getCodeSource().getLocation().toURI());
-    }
-
     @Test
     void moduleDescriptor_exportsOnlyThePublicPackage() throws Exception {
-        ModuleReference ref = ModuleFinder.of(location(Fork.class)).find("io.github.multiproc").orElseThrow();
+        ModuleReference ref = ModuleFinder.of(ClassLocation.of(Fork.class)).find("io.github.multiproc").orElseThrow();
         ModuleDescriptor descriptor = ref.descriptor();
         Set<String> exports = descriptor.exports().stream().map(ModuleDescriptor.Exports::source)
                 .collect(Collectors.toSet());
@@ -55,7 +52,8 @@ final class ModulePathTest {
                 "        System.out.println(\"RESULT \" + where + \" parent=\" + Fork.pid());",
                 "    }",
                 "}", ""));
-        String modulePath = location(Fork.class) + File.pathSeparator + location(org.slf4j.Logger.class);
+        String modulePath = ClassLocation.of(Fork.class) + File.pathSeparator
+                + ClassLocation.of(org.slf4j.Logger.class);
         Path out = dir.resolve("out/demo.app");
         ToolProvider javac = ToolProvider.findFirst("javac").orElseThrow();
         int rc = javac.run(System.out, System.err, "--module-path", modulePath, "-d", out.toString(),

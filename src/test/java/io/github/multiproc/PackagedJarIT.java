@@ -2,6 +2,7 @@ package io.github.multiproc;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.multiproc.testing.ItProperties;
 import java.io.IOException;
 import java.lang.module.ModuleDescriptor;
 import java.lang.module.ModuleFinder;
@@ -38,7 +39,12 @@ final class PackagedJarIT {
         assertThat(exports.isQualified()).as("exported to everyone").isFalse();
         assertThat(descriptor.opens()).isEmpty();
         assertThat(descriptor.packages()).containsExactlyInAnyOrder("io.github.multiproc",
-                "io.github.multiproc.internal");
+                "io.github.multiproc.internal", "io.github.multiproc.internal.cds",
+                "io.github.multiproc.internal.channel", "io.github.multiproc.internal.child",
+                "io.github.multiproc.internal.launch", "io.github.multiproc.internal.os",
+                "io.github.multiproc.internal.pool", "io.github.multiproc.internal.reap",
+                "io.github.multiproc.internal.runtime", "io.github.multiproc.internal.spawn",
+                "io.github.multiproc.internal.task", "io.github.multiproc.internal.wire");
     }
 
     @Test

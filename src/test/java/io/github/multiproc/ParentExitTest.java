@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.multiproc.fixtures.OrphanReaper;
 import io.github.multiproc.fixtures.ParentOfChildren;
+import io.github.multiproc.testing.Await;
+import io.github.multiproc.testing.FixtureJvm;
+import io.github.multiproc.testing.OsProcess;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

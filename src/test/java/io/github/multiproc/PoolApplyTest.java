@@ -4,6 +4,7 @@ import static java.util.concurrent.TimeUnit.SECONDS;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.github.multiproc.testing.OsProcess;
 import java.io.Serializable;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -5,6 +5,8 @@ import static java.util.concurrent.TimeUnit.SECONDS;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
+import io.github.multiproc.testing.Await;
+import io.github.multiproc.testing.OsProcess;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

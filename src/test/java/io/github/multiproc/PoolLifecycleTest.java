@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
 import io.github.multiproc.fixtures.PoolInitState;
+import io.github.multiproc.testing.Await;
+import io.github.multiproc.testing.OsProcess;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;

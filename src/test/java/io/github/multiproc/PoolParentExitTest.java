@@ -4,6 +4,9 @@ import static java.util.concurrent.TimeUnit.SECONDS;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.multiproc.fixtures.PoolParent;
+import io.github.multiproc.testing.Await;
+import io.github.multiproc.testing.FixtureJvm;
+import io.github.multiproc.testing.OsProcess;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -2,6 +2,7 @@ package io.github.multiproc;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.multiproc.testing.Await;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

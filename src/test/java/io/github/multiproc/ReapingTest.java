@@ -3,6 +3,9 @@ package io.github.multiproc;
 import static java.util.concurrent.TimeUnit.SECONDS;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.multiproc.testing.Await;
+import io.github.multiproc.testing.LeftoverChildren;
+import io.github.multiproc.testing.OsProcess;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

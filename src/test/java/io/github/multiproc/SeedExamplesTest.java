@@ -3,6 +3,8 @@ package io.github.multiproc;
 import static java.util.concurrent.TimeUnit.SECONDS;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.multiproc.testing.Await;
+import io.github.multiproc.testing.LeftoverChildren;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;

@@ -4,6 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.multiproc.fixtures.StandbyParent;
+import io.github.multiproc.internal.runtime.Settings;
+import io.github.multiproc.testing.Await;
+import io.github.multiproc.testing.FixtureJvm;
+import io.github.multiproc.testing.LeftoverChildren;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;

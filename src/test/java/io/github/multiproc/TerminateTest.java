@@ -3,6 +3,9 @@ package io.github.multiproc;
 import static java.util.concurrent.TimeUnit.SECONDS;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.multiproc.testing.Await;
+import io.github.multiproc.testing.LeftoverChildren;
+import io.github.multiproc.testing.OsProcess;
 import java.time.Duration;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CountDownLatch;

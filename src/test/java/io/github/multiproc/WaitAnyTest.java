@@ -4,6 +4,8 @@ import static java.util.concurrent.TimeUnit.SECONDS;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.github.multiproc.testing.Await;
+import io.github.multiproc.testing.LeftoverChildren;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

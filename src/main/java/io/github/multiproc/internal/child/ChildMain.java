@@ -1,0 +1,124 @@
+package io.github.multiproc.internal.child;
+
+import io.github.multiproc.internal.channel.ChannelProtocol;
+import io.github.multiproc.internal.channel.ChildChannel;
+import io.github.multiproc.internal.task.TaskCall;
+import io.github.multiproc.internal.wire.CompactObjectInput;
+import io.github.multiproc.internal.wire.FrameIO;
+import java.io.EOFException;
+import java.net.SocketException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * The main class of every task child and pool worker.
+ *
+ * <p>Arguments: {@code <address> <key file> <parent pid> <parent start (see ProcessStart)> <name> [standby]}, where
+ * the address is {@code unix:<path>} or {@code tcp:<port>}, the name is only for {@code ps} (the settings carry the
+ * real one: a standby child is started before anyone knows its name), and {@code standby} marks a child started
+ * ahead of need, which warms up while it waits. The child reads the per-child secret from the key file (then deletes
+ * it), connects, proves itself with the secret, and receives its settings and tasks over the channel. Nothing is
+ * deserialized before the parent has accepted the secret.
+ */
+public final class ChildMain {
+    /** The sixth argument of a standby child: started before it is needed, it warms up while it waits. */
+    public static final String STANDBY = "standby";
+
+    /** Until the parent's settings say otherwise, a lost parent ends this child. */
+    private static volatile boolean haltOnParentLoss = true;
+
+    /** Started before the channel is up; watches it once a one-shot child has its task. */
+    static final EofWatch EOF_WATCH = new EofWatch();
+
+    private ChildMain() {
+    }
+
+    /**
+     * Runs the child.
+     *
+     * @param args see the class comment
+     * @throws Exception if the channel cannot be set up
+     */
+    public static void main(String[] args) throws Exception {
+        ChildRuntime.markChild();
+        StderrCount.install();
+        if (args.length < 4) {
+            System.err.println("multiproc: ChildMain is started by the multiproc library, not by hand");
+            System.exit(2);
+        }
+        startWarmUp();
+        boolean standby = args.length > 5 && STANDBY.equals(args[5]);
+        if (standby) {
+            StandbyWarmUp.start();
+        }
+        EOF_WATCH.start();
+        // watched from the start: a standby child may wait a long time for its settings
+        new ParentWatch(Long.parseLong(args[2]), Long.parseLong(args[3])).start();
+        Path keyFile = Path.of(args[1]);
+        byte[] secret = Files.readAllBytes(keyFile);
+        Files.deleteIfExists(keyFile);
+        ChildChannel channel;
+        try {
+            channel = ChildChannel.connect(args[0], secret);
+        } catch (EOFException | SocketException e) {
+            // the parent closed the channel before it gave this child anything to do (a standby child no longer
+            // needed, or a parent that is gone): nothing to report
+            Runtime.getRuntime().halt(ChannelProtocol.EXIT_PARENT_LOST);
+            return;
+        }
+        StandbyWarmUp.stop();
+        haltOnParentLoss = channel.settings.halt();
+        System.exit(new TaskLoop(channel).serve());
+    }
+
+    /**
+     * While the main thread connects (socket classes, the JDK's own SecureRandom for Unix-domain sockets), a second
+     * core readies what reading the task needs: the serialization classes and the lambda machinery, by sending a
+     * lambda through a stream of its own. Whatever it has not finished, the main thread does as usual.
+     */
+    private static void startWarmUp() {
+        // no lambda on the main thread before the task: the first one readies java.lang.invoke, some 15 ms, which
+        // is this thread's work (the task is most often a lambda), not the main thread's
+        Thread warm = new Thread(new Runnable() {
+            @Override
+            public void run() {
+                try {
+                    TaskCall probe = (TaskCall & java.io.Serializable) () -> null;
+                    byte[] bytes = FrameIO.serializeStandalone(probe);
+                    new CompactObjectInput(new java.io.ByteArrayInputStream(bytes), new java.util.ArrayList<>(),
+                            new java.util.HashMap<>()).readObject();
+                } catch (Exception | LinkageError e) {
+                    // only a warm-up: the real task will report any real problem
+                }
+            }
+        }, "multiproc-warm-up");
+        warm.setDaemon(true);
+        warm.start();
+        // the JDK's Unix-domain socket support makes a SecureRandom when the channel first opens; load its
+        // providers now, on the side
+        Thread random = new Thread(new Runnable() {
+            @Override
+            public void run() {
+                try {
+                    java.security.SecureRandom.getInstance("NativePRNGNonBlocking");
+                } catch (java.security.NoSuchAlgorithmException | RuntimeException e) {
+                    // only a warm-up
+                }
+            }
+        }, "multiproc-warm-up-random");
+        random.setDaemon(true);
+        random.start();
+    }
+
+    /** The parent is gone ({@code why}): this child halts unless its settings say it outlives its parent. */
+    static void parentLost(String why) {
+        if (haltOnParentLoss) {
+            Runtime.getRuntime().halt(ChannelProtocol.EXIT_PARENT_LOST);
+        }
+    }
+
+    /** Whether a lost parent ends this child (its settings may say it outlives its parent). */
+    static boolean haltsOnParentLoss() {
+        return haltOnParentLoss;
+    }
+}

@@ -1,0 +1,95 @@
+package io.github.multiproc.internal.child;
+
+import io.github.multiproc.SerializableCallable;
+import io.github.multiproc.SerializableRunnable;
+import io.github.multiproc.internal.task.Calls;
+import io.github.multiproc.internal.task.TaskCall;
+import io.github.multiproc.internal.wire.Frame;
+import io.github.multiproc.internal.wire.FrameIO;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.OutputStream;
+import java.lang.invoke.LambdaMetafactory;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.lang.invoke.SerializedLambda;
+
+/**
+ * What a standby child does while it waits for a task: it runs the paths that a task takes through a fresh JVM
+ * (reading a frame, deserializing a lambda, making a new lambda class, concatenating strings, writing an answer)
+ * until they are loaded, linked and compiled, so that the real task finds them ready. It stops as soon as the task
+ * comes, and it sends nothing anywhere.
+ */
+final class StandbyWarmUp implements Runnable {
+    /** Rounds of the whole path: enough for the first tier of the JIT to compile what the path runs most. */
+    private static final int ROUNDS = 400;
+    /** Of them, this many also make a new lambda class, as a task's first lambda does. */
+    private static final int NEW_LAMBDA_ROUNDS = 40;
+
+    /** The library's classes that carry a user's task to a child. */
+    static Class<?>[] taskClasses() {
+        // a method, not a constant: the main thread touches this class, and must not load these on its way
+        return new Class<?>[] {Calls.OfCallable.class, Calls.OfRunnable.class, SerializableCallable.class,
+            SerializableRunnable.class, SerializedLambda.class};
+    }
+
+    private static volatile boolean stop;
+
+    private StandbyWarmUp() {
+    }
+
+    /** Starts warming up on a daemon thread of its own. */
+    static void start() {
+        Thread t = new Thread(new StandbyWarmUp(), "multiproc-standby-warm-up");
+        t.setDaemon(true);
+        t.setPriority(Thread.MIN_PRIORITY);
+        t.start();
+    }
+
+    /** The task has come: leave the processors to it. */
+    static void stop() {
+        stop = true;
+    }
+
+    @Override
+    public void run() {
+        try {
+            TaskCall probe = (TaskCall & java.io.Serializable) () -> Integer.valueOf(1);
+            MethodHandles.Lookup lookup = MethodHandles.lookup();
+            MethodHandle target = lookup.findStatic(StandbyWarmUp.class, "one", MethodType.methodType(Object.class));
+            for (Class<?> type : taskClasses()) {
+                // what wraps a user's task, and the descriptors deserializing it needs
+                java.io.ObjectStreamClass.lookup(type);
+            }
+            for (int i = 0; i < ROUNDS && !stop; i++) {
+                roundTrip(probe, i);
+                if (i < NEW_LAMBDA_ROUNDS) {
+                    Object lambda = LambdaMetafactory.metafactory(lookup, "call", MethodType.methodType(TaskCall.class),
+                            MethodType.methodType(Object.class), target, MethodType.methodType(Object.class))
+                            .getTarget().invoke();
+                    ((TaskCall) lambda).call();
+                }
+            }
+        } catch (Throwable e) { // only a warm-up: the real task reports any real problem
+            stop = true;
+        }
+    }
+
+    /** One task through the channel's codec, as {@link ChildMain} reads and answers it. */
+    static void roundTrip(TaskCall probe, int round) throws Exception {
+        ByteArrayOutputStream sent = new ByteArrayOutputStream(1024);
+        new FrameIO(new ByteArrayInputStream(new byte[0]), sent).write(Frame.TASK, round, probe);
+        FrameIO in = new FrameIO(new ByteArrayInputStream(sent.toByteArray()), OutputStream.nullOutputStream());
+        Object task = in.decode(in.read());
+        Object value = ((TaskCall) task).call();
+        String text = "round " + round + ": " + value + ' ' + (round * 0.5) + ' ' + (long) round;
+        FrameIO out = new FrameIO(new ByteArrayInputStream(new byte[0]), OutputStream.nullOutputStream());
+        out.writeEmpty(Frame.STDERR_MARK, text.length(), false);
+        out.write(Frame.RESULT, round, value);
+    }
+
+    private static Object one() {
+        return 1;
+    }
+}

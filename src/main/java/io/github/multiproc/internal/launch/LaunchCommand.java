@@ -1,0 +1,246 @@
+package io.github.multiproc.internal.launch;
+
+import io.github.multiproc.internal.child.ChildMain;
+import io.github.multiproc.internal.os.ProcessStart;
+import io.github.multiproc.internal.runtime.Settings;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+
+/**
+ * The one place that builds a child JVM's command line: this JVM's {@code java}, the default options
+ * ({@link #defaultJvmOptions()}), the class-data archive's option when one applies, the user's options and
+ * properties, this JVM's class path or module path, the child main class ({@link ChildMain}) and its arguments. Long
+ * paths go in an {@code @argfile} (written once per path into the private run directory), so that they neither hit
+ * the OS's length limit nor fill {@code ps}. The helper JVMs that make the archive get theirs from
+ * {@link #helperJvm}.
+ *
+ * <p>Thread safety: safe for concurrent use.
+ */
+public final class LaunchCommand {
+    /** Paths longer than this go through an argument file. */
+    static final int ARGFILE_THRESHOLD = 1024;
+    /** The module of the child main class. */
+    private static final String CHILD_MODULE = ChildMain.class.getModule().isNamed()
+            ? ChildMain.class.getModule().getName() : "io.github.multiproc";
+    /** A standby child's arguments after the main class: channel, key file, parent pid and start, name, "standby". */
+    static final int CHANNEL_ARGS = 6;
+
+    /**
+     * Default options for child JVMs, chosen for start-up time (see the README's "Settings" for the measurements):
+     * C1 only, no perf-data file, and JVM warnings on stderr so they never mix with a program's stdout.
+     */
+    static final List<String> DEFAULT_JVM_OPTIONS = List.of(
+            "-XX:TieredStopAtLevel=1",
+            "-XX:-UsePerfData",
+            "-Xlog:all=warning:stderr");
+
+    private final Path runDir;
+    private final Supplier<ArchiveUse> archive;
+    private final Map<String, Path> argFiles = new ConcurrentHashMap<>();
+
+    /**
+     * Creates the launcher of a run directory's children.
+     *
+     * @param runDir where argument files are written
+     * @param archive the class-data archive for children on the class path without options of their own (returns
+     *     null where none is used)
+     */
+    public LaunchCommand(Path runDir, Supplier<ArchiveUse> archive) {
+        this.runDir = runDir;
+        this.archive = archive;
+    }
+
+    /**
+     * Returns the java executable this JVM runs on.
+     *
+     * @return its path
+     */
+    public static Path javaExecutable() {
+        return Path.of(System.getProperty("java.home"), "bin", Settings.isWindows() ? "java.exe" : "java");
+    }
+
+    /**
+     * Returns {@code multiproc.jvmOptions} (whitespace-separated; empty for none) if set, else
+     * {@link #DEFAULT_JVM_OPTIONS}: the options every child JVM starts with.
+     *
+     * @return the options
+     */
+    public static List<String> defaultJvmOptions() {
+        String value = System.getProperty("multiproc.jvmOptions");
+        if (value == null) {
+            return DEFAULT_JVM_OPTIONS;
+        }
+        return value.isBlank() ? List.of() : Arrays.asList(value.trim().split("\\s+"));
+    }
+
+    /**
+     * Returns the command line of a task child, pool worker or standby child of this JVM.
+     *
+     * @param jvmOptions the user's options, after the defaults
+     * @param systemProperties the user's properties
+     * @param channelAddress where the child connects ({@code unix:<path>} or {@code tcp:<port>})
+     * @param keyFile the file with the child's secret
+     * @param name the child's name, for {@code ps}
+     * @param standby whether it is a standby child, which warms up while it waits for its task
+     * @return the command line
+     */
+    public List<String> childJvm(List<String> jvmOptions, Map<String, String> systemProperties, String channelAddress,
+            Path keyFile, String name, boolean standby) {
+        ProcessHandle self = ProcessHandle.current();
+        List<String> args = new ArrayList<>(List.of(channelAddress, keyFile.toString(), Long.toString(self.pid()),
+                Long.toString(ProcessStart.of(self)), name));
+        if (standby) {
+            args.add(ChildMain.STANDBY);
+        }
+        return build(jvmOptions, systemProperties, args);
+    }
+
+    /**
+     * Returns what two child command lines must share for one child to stand in for the other: all but the channel
+     * arguments and the archive's option (the same JVM, only started faster).
+     *
+     * @param command a standby child's command line from {@link #childJvm}, or {@link #defaultChildJvm()}
+     * @return the key
+     */
+    public static List<String> launchKey(List<String> command) {
+        List<String> key = new ArrayList<>(command.subList(0, command.size() - CHANNEL_ARGS));
+        key.removeIf(option -> option.startsWith(ARCHIVE_OPTION));
+        return key;
+    }
+
+    /**
+     * Returns the command line of a default standby child as {@link #childJvm} would build it now, for
+     * {@link #launchKey}: the channel arguments are left empty.
+     *
+     * @return the command line
+     */
+    public List<String> defaultChildJvm() {
+        return build(List.of(), Map.of(), Collections.nCopies(CHANNEL_ARGS, ""));
+    }
+
+    /**
+     * Returns the command line of a JVM that helps make the class-data archive: the children's default options, then
+     * {@code options}, {@code classPath} and {@code main} (a main class and its arguments, or a launcher option such
+     * as {@code -version}).
+     *
+     * @param defaultOptions the children's default options the archive is made for
+     * @param options more options
+     * @param classPath the class path
+     * @param main the main class and its arguments
+     * @return the command line
+     */
+    public static List<String> helperJvm(List<String> defaultOptions, List<String> options, Path classPath,
+            String... main) {
+        List<String> command = new ArrayList<>();
+        command.add(javaExecutable().toString());
+        command.addAll(defaultOptions);
+        command.addAll(options);
+        command.add("-cp");
+        command.add(classPath.toString());
+        command.addAll(List.of(main));
+        return command;
+    }
+
+    /**
+     * Returns the option that starts a JVM from {@code archive}.
+     *
+     * @param archive the archive file
+     * @return the option
+     */
+    public static String archiveOption(Path archive) {
+        return ARCHIVE_OPTION + archive;
+    }
+
+    private static final String ARCHIVE_OPTION = "-XX:SharedArchiveFile=";
+
+    List<String> build(List<String> jvmOptions, Map<String, String> systemProperties, List<String> mainArgs) {
+        String classPath = System.getProperty("java.class.path", "");
+        String modulePath = System.getProperty("jdk.module.path");
+        boolean modular = modulePath != null && !modulePath.isEmpty() && ChildMain.class.getModule().isNamed();
+        ArchiveUse cds = !modular && jvmOptions.isEmpty() ? archive.get() : null;
+        if (cds != null) {
+            classPath = classPath.isEmpty() ? cds.classPathEntry()
+                    : cds.classPathEntry() + java.io.File.pathSeparator + classPath;
+            jvmOptions = cds.archive() == null ? List.of() : List.of(archiveOption(cds.archive()));
+        }
+        return build(classPath, modulePath, System.getProperty("jdk.module.main"), jvmOptions, systemProperties,
+                mainArgs);
+    }
+
+    List<String> build(String classPath, String modulePath, String mainModule, List<String> jvmOptions,
+            Map<String, String> systemProperties, List<String> mainArgs) {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(javaExecutable().toString());
+        cmd.addAll(defaultJvmOptions());
+        cmd.addAll(jvmOptions);
+        systemProperties.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
+        boolean modular = modulePath != null && !modulePath.isEmpty() && ChildMain.class.getModule().isNamed();
+        if (classPath != null && !classPath.isEmpty()) {
+            path(cmd, "-cp", classPath);
+        }
+        if (modular) {
+            path(cmd, "-p", modulePath);
+            if (mainModule != null && !mainModule.isEmpty() && !mainModule.equals(CHILD_MODULE)) {
+                // the application's own module must be resolved for its lambdas and classes to load
+                cmd.add("--add-modules");
+                cmd.add(mainModule);
+            }
+            cmd.add("-m");
+            cmd.add(CHILD_MODULE + "/" + ChildMain.class.getName());
+        } else {
+            cmd.add(ChildMain.class.getName());
+        }
+        cmd.addAll(mainArgs);
+        return cmd;
+    }
+
+    private void path(List<String> cmd, String option, String path) {
+        if (path.length() <= ARGFILE_THRESHOLD) {
+            cmd.add(option);
+            cmd.add(path);
+        } else {
+            cmd.add("@" + argFile(option, path));
+        }
+    }
+
+    private Path argFile(String option, String path) {
+        return argFiles.computeIfAbsent(option + "\0" + path, key -> {
+            try {
+                Path file = Files.createTempFile(runDir, "args-", ".txt");
+                Files.writeString(file, option + "\n" + quote(path) + "\n", StandardCharsets.UTF_8);
+                return file;
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot write an argument file in " + runDir, e);
+            }
+        });
+    }
+
+    /** Quotes for the java launcher's {@code @argfile} syntax: double quotes, backslash escapes. */
+    static String quote(String arg) {
+        StringBuilder sb = new StringBuilder(arg.length() + 2).append('"');
+        for (int i = 0; i < arg.length(); i++) {
+            char c = arg.charAt(i);
+            if (c == '\\' || c == '"') {
+                sb.append('\\');
+            } else if (c == '\n') {
+                sb.append("\\n");
+                continue;
+            } else if (c == '\r') {
+                sb.append("\\r");
+                continue;
+            }
+            sb.append(c);
+        }
+        return sb.append('"').toString();
+    }
+}

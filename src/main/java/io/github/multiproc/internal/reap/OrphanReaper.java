@@ -1,0 +1,66 @@
+package io.github.multiproc.internal.reap;
+
+import io.github.multiproc.internal.os.ProcessTree;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ScheduledExecutorService;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Finds and ends orphans: processes recorded in the state directory that are still alive although the JVM that
+ * started them is gone ({@code Fork.orphans()}, {@code Fork.reapOrphans()}).
+ *
+ * <p>Thread safety: safe for concurrent use.
+ */
+public final class OrphanReaper {
+    private static final Logger LOG = LoggerFactory.getLogger(OrphanReaper.class);
+
+    private final ChildRecords records;
+
+    /**
+     * Creates the reaper of {@code records}.
+     *
+     * @param records the state directory's records
+     */
+    public OrphanReaper(ChildRecords records) {
+        this.records = records;
+    }
+
+    /**
+     * Returns the live recorded processes whose owner is gone; deletes the records of processes that have ended.
+     *
+     * @return the orphans
+     */
+    public List<ProcessHandle> orphans() {
+        return records.orphans();
+    }
+
+    /**
+     * Ends every orphan with its descendants (SIGTERM, then SIGKILL after {@code grace}) and waits until they are
+     * gone or the grace period has run out.
+     *
+     * @param grace how long to wait before SIGKILL
+     * @param timer where SIGKILL is scheduled
+     * @return how many orphans were ended
+     */
+    public int reapOrphans(Duration grace, ScheduledExecutorService timer) {
+        List<ProcessHandle> orphans = records.orphans();
+        List<ProcessHandle> all = new ArrayList<>();
+        for (ProcessHandle orphan : orphans) {
+            LOG.warn("ending orphan {} ({}) and its descendants", orphan.pid(),
+                    orphan.info().commandLine().orElse("?"));
+            all.addAll(ProcessTree.terminate(orphan, grace, timer, () -> { }));
+        }
+        try {
+            ProcessTree.awaitGone(all, grace.plusSeconds(1));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        for (ProcessHandle orphan : orphans) {
+            records.forget(orphan);
+        }
+        return orphans.size();
+    }
+}

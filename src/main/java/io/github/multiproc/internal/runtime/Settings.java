@@ -1,0 +1,90 @@
+package io.github.multiproc.internal.runtime;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
+
+/**
+ * The system properties the library reads, with their defaults (the README's "Settings" lists them). Read when
+ * needed, so a property set before the first child is started takes effect.
+ */
+public final class Settings {
+    /** The most standby children {@code multiproc.standby} may ask for. */
+    public static final int MAX_STANDBY = 16;
+
+    private Settings() {
+    }
+
+    /** {@code multiproc.terminateGrace}: how long terminate() waits before SIGKILL. */
+    public static Duration terminateGrace() {
+        String value = System.getProperty("multiproc.terminateGrace");
+        if (value == null || value.isBlank()) {
+            return Duration.ofSeconds(2);
+        }
+        try {
+            Duration grace = Duration.parse(value.trim());
+            if (grace.isNegative()) {
+                throw new IllegalArgumentException("multiproc.terminateGrace must not be negative, was " + value);
+            }
+            return grace;
+        } catch (DateTimeParseException e) {
+            throw new IllegalArgumentException(
+                    "multiproc.terminateGrace must be an ISO-8601 duration such as PT2S, was '" + value + "'", e);
+        }
+    }
+
+    /** {@code multiproc.stateDir}: where children are recorded. */
+    public static Path stateDir() {
+        String value = System.getProperty("multiproc.stateDir");
+        if (value != null && !value.isBlank()) {
+            return Path.of(value).toAbsolutePath();
+        }
+        return Path.of(System.getProperty("java.io.tmpdir"), "multiproc-" + System.getProperty("user.name"))
+                .toAbsolutePath();
+    }
+
+    /**
+     * {@code multiproc.standby}: how many idle task child JVMs to keep ready for the next fork; 0 turns standby
+     * children off.
+     */
+    public static int standbyCount() {
+        String value = System.getProperty("multiproc.standby");
+        if (value == null || value.isBlank()) {
+            return 1;
+        }
+        try {
+            int count = Integer.parseInt(value.trim());
+            if (count >= 0 && count <= MAX_STANDBY) {
+                return count;
+            }
+        } catch (NumberFormatException e) {
+            // explained below
+        }
+        throw new IllegalArgumentException("multiproc.standby must be a whole number from 0 to " + MAX_STANDBY
+                + ", was '" + value + "'");
+    }
+
+    /**
+     * {@code multiproc.cds}: {@code auto} (default) to start child JVMs from a class-data archive made for them,
+     * {@code off} not to.
+     */
+    public static boolean cds() {
+        String value = System.getProperty("multiproc.cds");
+        if (value == null || value.isBlank() || value.trim().equalsIgnoreCase("auto")) {
+            return true;
+        }
+        if (value.trim().equalsIgnoreCase("off")) {
+            return false;
+        }
+        throw new IllegalArgumentException("multiproc.cds must be auto or off, was '" + value + "'");
+    }
+
+    /** {@code multiproc.transport}: {@code unix} (default where supported) or {@code tcp} (loopback). */
+    public static String transport() {
+        return System.getProperty("multiproc.transport", "unix");
+    }
+
+    public static boolean isWindows() {
+        return System.getProperty("os.name", "").startsWith("Windows");
+    }
+}

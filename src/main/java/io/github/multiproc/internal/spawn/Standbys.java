@@ -1,0 +1,250 @@
+package io.github.multiproc.internal.spawn;
+
+import io.github.multiproc.ParentExit;
+import io.github.multiproc.internal.channel.ChannelListener;
+import io.github.multiproc.internal.launch.LaunchCommand;
+import io.github.multiproc.internal.os.ProcessStart;
+import io.github.multiproc.internal.runtime.Settings;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The standby children ({@code multiproc.standby}): task child JVMs started before they are needed, taken by the
+ * next fork launched as they were, and replaced on a thread of their own ({@code multiproc-standby}).
+ *
+ * <p>Thread safety: safe for concurrent use; the state below is guarded by {@link #lock}.
+ */
+final class Standbys {
+    private static final Logger LOG = LoggerFactory.getLogger(Standbys.class);
+    static final ChildSpec STANDBY_SPEC = new ChildSpec("standby", null, Map.of(), null, null, null, null,
+            ParentExit.TERMINATE, Duration.ZERO);
+    /** How long a fork waits for a standby that is being launched (the launch itself takes a millisecond or two). */
+    static final Duration LAUNCH_WAIT = Duration.ofMillis(100);
+
+    private final Children children;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition added = lock.newCondition();
+    /** Standby children not yet taken, oldest first. */
+    private final Deque<Standby> waiting = new ArrayDeque<>();
+    /** Standby children being started. */
+    private int starting;
+    /** Set at JVM exit: no more standby children. */
+    private boolean exiting;
+
+    /** The inputs of a standby key, and the key they made: building a command line is slow in cold code. */
+    private record KeyCache(List<String> inputs, List<String> key) {
+    }
+
+    private volatile KeyCache keyCache;
+
+    Standbys(Children children) {
+        this.children = children;
+    }
+
+    /**
+     * Whether a task child could run on a standby: nothing about its JVM or process differs from the defaults (a
+     * detached child's stderr is not piped to this JVM, so it cannot be one either).
+     */
+    static boolean fits(List<String> jvmOptions, Map<String, String> systemProperties, ChildSpec spec) {
+        return jvmOptions.isEmpty() && systemProperties.isEmpty() && spec.directory() == null
+                && spec.environment().isEmpty() && spec.stdin() == null && spec.stdout() == null
+                && spec.stderr() == null && spec.outputSink() == null && spec.parentExit() != ParentExit.DETACH;
+    }
+
+    /** Takes a standby child launched as a fork would be now; discards those launched otherwise; null if none. */
+    Standby take() {
+        List<String> key = null;
+        while (true) {
+            Standby standby = poll();
+            if (standby == null) {
+                return null;
+            }
+            if (key == null) {
+                key = currentKey();
+            }
+            if (standby.launchKey.equals(key) && standby.process.isAlive() && standby.take()) {
+                return standby;
+            }
+            discard(standby); // launched differently (a setting changed since), or gone
+        }
+    }
+
+    /**
+     * The oldest standby; if none is there but one is being launched, waits for it a little: it will be ready
+     * sooner than a JVM started now.
+     */
+    private Standby poll() {
+        lock.lock();
+        try {
+            long nanos = LAUNCH_WAIT.toNanos();
+            while (waiting.isEmpty() && starting > 0 && nanos > 0) {
+                nanos = added.awaitNanos(nanos);
+            }
+            return waiting.pollFirst();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The key of a standby started now, from the properties that decide it; remade only when one of them changes. */
+    private List<String> currentKey() {
+        List<String> inputs = java.util.Arrays.asList(System.getProperty("java.class.path"),
+                System.getProperty("jdk.module.path"), System.getProperty("jdk.module.main"),
+                System.getProperty("multiproc.jvmOptions"), System.getProperty("multiproc.cds"), Settings.transport());
+        KeyCache cache = keyCache;
+        if (cache == null || !cache.inputs().equals(inputs)) {
+            cache = new KeyCache(inputs, key(children.launch().defaultChildJvm(), Settings.transport()));
+            keyCache = cache;
+        }
+        return cache.key();
+    }
+
+    /** What a fork must share with a standby to take it: the JVM's command line and the channel's transport. */
+    private static List<String> key(List<String> command, String transport) {
+        List<String> key = new ArrayList<>(LaunchCommand.launchKey(command));
+        key.add(transport);
+        return key;
+    }
+
+    /** Starts standby children, on a thread of their own, until there are {@code multiproc.standby} of them. */
+    void refill() {
+        int missing;
+        lock.lock();
+        try {
+            missing = exiting ? 0 : Settings.standbyCount() - waiting.size() - starting;
+            if (missing <= 0) {
+                return;
+            }
+            starting += missing;
+        } finally {
+            lock.unlock();
+        }
+        int count = missing;
+        Thread t = new Thread(() -> {
+            for (int i = 0; i < count; i++) {
+                Standby standby = null;
+                try {
+                    standby = start();
+                } catch (RuntimeException e) {
+                    LOG.debug("cannot start a standby child: {}", e.toString());
+                }
+                lock.lock();
+                try {
+                    if (standby != null) {
+                        if (exiting) {
+                            discard(standby); // before the exit hook, waiting for this, goes on
+                        } else {
+                            waiting.addLast(standby);
+                        }
+                    }
+                    starting--;
+                    added.signalAll();
+                } finally {
+                    lock.unlock();
+                }
+            }
+        }, "multiproc-standby");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    private Standby start() {
+        String transport = Settings.transport();
+        ChannelListener listener = children.openListener(children.nextSerial(), "a standby child");
+        ProcessBuilder pb = children.childJvm(listener, List.of(), Map.of(), STANDBY_SPEC, true);
+        List<String> command = pb.command();
+        TaskChannel channel = new TaskChannel(listener);
+        Process process;
+        try {
+            process = Children.launch(pb, STANDBY_SPEC, true);
+        } catch (RuntimeException e) {
+            channel.close();
+            throw e;
+        }
+        Standby standby = new Standby(process, ProcessStart.of(process.toHandle()), channel, key(command, transport));
+        children.record(process.toHandle(), standby.start, STANDBY_SPEC, String.join(" ", command));
+        channel.startStandby();
+        OutputPump.forward(process.getErrorStream(), children.parentStderr(), OutputPump.nativeCharset(),
+                standby.tail, standby::forwarded, "multiproc-standby-stderr").thenRun(standby::pumpEnded);
+        process.onExit().thenRun(() -> exited(standby));
+        return standby;
+    }
+
+    /** Ends every waiting standby (turned off, or this JVM exits). */
+    void discardAll() {
+        List<Standby> idle;
+        lock.lock();
+        try {
+            if (waiting.isEmpty()) {
+                return;
+            }
+            idle = new ArrayList<>(waiting);
+            waiting.clear();
+        } finally {
+            lock.unlock();
+        }
+        idle.forEach(this::discard);
+    }
+
+    /** Ends a standby that will not be used, and forgets it at once: this JVM may be about to exit. */
+    private void discard(Standby standby) {
+        if (standby.discard()) {
+            children.records().remove(standby.process.toHandle(), standby.start);
+        }
+    }
+
+    /** A standby that ended without being taken leaves nothing behind. */
+    private void exited(Standby standby) {
+        lock.lock();
+        try {
+            waiting.remove(standby);
+        } finally {
+            lock.unlock();
+        }
+        if (standby.exitedUntaken()) {
+            standby.channel.close();
+            children.records().remove(standby.process.toHandle(), standby.start);
+        }
+    }
+
+    /**
+     * This JVM exits: from now on a standby that finishes launching is discarded, not kept; waits a little for one
+     * being launched right now, so that it is ended too, not left to find its parent gone.
+     */
+    void beginExit() {
+        lock.lock();
+        try {
+            exiting = true;
+            long nanos = LAUNCH_WAIT.toNanos() * 20;
+            while (starting > 0 && nanos > 0) {
+                nanos = added.awaitNanos(nanos);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            lock.unlock();
+        }
+        discardAll();
+    }
+
+    /** Whether this JVM's exit hook has begun: no new child should start. */
+    boolean exiting() {
+        lock.lock();
+        try {
+            return exiting;
+        } finally {
+            lock.unlock();
+        }
+    }
+}

@@ -1,0 +1,199 @@
+package io.github.multiproc.internal.spawn;
+
+import io.github.multiproc.internal.channel.ChannelListener;
+import io.github.multiproc.internal.channel.ChannelProtocol;
+import io.github.multiproc.internal.wire.Frame;
+import io.github.multiproc.internal.wire.FrameIO;
+import io.github.multiproc.internal.wire.PayloadException;
+import java.io.IOException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The parent's end of a one-shot task child's channel: the thread {@code multiproc-<name>} accepts the child on its
+ * {@link ChannelListener}, sends the task and reads the outcome until the child's end closes the channel.
+ *
+ * <p>Thread safety: {@link #processExited()} and {@link #close()} may be called from any thread.
+ */
+public final class TaskChannel {
+    private static final Logger LOG = LoggerFactory.getLogger(TaskChannel.class);
+
+    /**
+     * What the child sent.
+     *
+     * @param kind one of the constants
+     * @param value the task's value, for {@link #VALUE}
+     * @param error the exception, for the other kinds
+     */
+    public record Outcome(int kind, Object value, Throwable error) {
+        static final int NONE = 0;
+        public static final int VALUE = 1;
+        public static final int FAILED = 2;
+        public static final int UNREADABLE = 3;
+        public static final int UNSENDABLE = 4;
+        public static final int GARBLED = 5;
+        public static final int SKIPPED = 6;
+        static final Outcome EMPTY = new Outcome(NONE, null, null);
+
+        /** Reads a child's answer frame. */
+        public static Outcome of(Frame frame, Object decoded) {
+            switch (frame.type()) {
+                case Frame.RESULT:
+                    return new Outcome(VALUE, decoded, null);
+                case Frame.FAILED:
+                    return new Outcome(FAILED, null, asThrowable(decoded));
+                case Frame.TASK_UNREADABLE:
+                    return new Outcome(UNREADABLE, null, asThrowable(decoded));
+                case Frame.RESULT_UNSENDABLE:
+                    return new Outcome(UNSENDABLE, null, asThrowable(decoded));
+                case Frame.SKIPPED:
+                    return new Outcome(SKIPPED, null, null);
+                default:
+                    return new Outcome(GARBLED, null, new IllegalStateException("unexpected message "
+                            + frame.kind() + " from the child"));
+            }
+        }
+
+        private static Throwable asThrowable(Object decoded) {
+            return decoded instanceof Throwable ? (Throwable) decoded
+                    : new IllegalStateException("the child sent " + decoded + " as an exception");
+        }
+    }
+
+    /** The child, its task, and whether it halts when this JVM is gone. */
+    private record Assignment(ChildHandle<?> child, byte[] payload, boolean haltOnParentLoss) {
+    }
+
+    private final ChannelListener listener;
+    private final AtomicBoolean closed = new AtomicBoolean();
+    /** Completes once the task has been handed to the child, or the channel has ended without that. */
+    private final CompletableFuture<Void> delivered = new CompletableFuture<>();
+    /** What to send: known at once for a child started for its task, later for a standby child. */
+    private final CompletableFuture<Assignment> assignment = new CompletableFuture<>();
+    private volatile ChannelListener.Connection connection;
+
+    TaskChannel(ChannelListener listener) {
+        this.listener = listener;
+    }
+
+    /** Starts the channel's thread: accept, authenticate, send {@code payload}, read the outcome. */
+    void start(ChildHandle<?> child, byte[] payload, boolean haltOnParentLoss) {
+        assignment.complete(new Assignment(child, payload, haltOnParentLoss));
+        startThread("multiproc-" + child.name());
+    }
+
+    /**
+     * Starts the thread of a standby child's channel: it accepts the child at once, then waits for
+     * {@link #assign}. Closing the channel before that ends the thread without a word to anyone.
+     */
+    void startStandby() {
+        startThread("multiproc-standby-channel");
+    }
+
+    /** Gives a standby child its task; its channel's thread sends it at once. */
+    void assign(ChildHandle<?> child, byte[] payload, boolean haltOnParentLoss) {
+        if (!assignment.complete(new Assignment(child, payload, haltOnParentLoss))) {
+            throw new IllegalStateException("channel already assigned or closed");
+        }
+    }
+
+    /** Whether the child has connected and proved itself. */
+    boolean connected() {
+        return connection != null;
+    }
+
+    private void startThread(String name) {
+        Thread t = new Thread(() -> {
+            Outcome outcome = Outcome.EMPTY;
+            Assignment a = null;
+            try {
+                ChannelListener.Connection c = listener.accept();
+                connection = c;
+                if (closed.get()) {
+                    c.close();
+                }
+                a = await(assignment);
+                String named = "multiproc-" + a.child().name();
+                if (!named.equals(name)) {
+                    Thread.currentThread().setName(named); // a standby child's channel, now assigned
+                }
+                outcome = serve(c, a);
+            } catch (IOException e) {
+                LOG.debug("{}: channel ended: {}", Thread.currentThread().getName(), e.toString());
+            } catch (RuntimeException | Error e) {
+                LOG.error("{}: channel failed", Thread.currentThread().getName(), e);
+            } finally {
+                delivered.complete(null);
+                close();
+                a = assignment.isCompletedExceptionally() ? null : assignment.getNow(null);
+                if (a != null) {
+                    a.child().channelDone(outcome);
+                }
+            }
+        }, name);
+        t.setDaemon(true);
+        t.start();
+    }
+
+    private static Assignment await(CompletableFuture<Assignment> assignment) throws IOException {
+        try {
+            return assignment.get();
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IOException("closed before it was given a task", e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("interrupted while waiting for a task");
+        }
+    }
+
+    private Outcome serve(ChannelListener.Connection c, Assignment a) throws IOException {
+        // settings and task in one write: the child wakes once
+        ChannelProtocol.sendSettings(c.out(), ChannelProtocol.MODE_ONE_SHOT, a.haltOnParentLoss(), a.child().name(),
+                false);
+        FrameIO io = new FrameIO(c.in(), c.out());
+        io.writeStandalone(Frame.TASK, 1, a.payload());
+        delivered.complete(null);
+        Outcome outcome = Outcome.EMPTY;
+        long stderrBytes = 0;
+        Frame frame;
+        while ((frame = io.read()) != null) {
+            if (frame.type() == Frame.STDERR_MARK) {
+                stderrBytes = frame.id();
+                continue;
+            }
+            try {
+                outcome = Outcome.of(frame, io.decode(frame));
+            } catch (PayloadException e) {
+                outcome = new Outcome(Outcome.GARBLED, null, e.getCause());
+            }
+            a.child().answerArrived(outcome, stderrBytes);
+        }
+        return outcome;
+    }
+
+    /** Completes once the task has been handed to the child, or the channel has ended without that. */
+    CompletableFuture<Void> delivered() {
+        return delivered;
+    }
+
+    /** The process has exited: if it never connected, nothing will. */
+    void processExited() {
+        if (connection == null) {
+            listener.close();
+        }
+    }
+
+    /** Releases the socket and files; unblocks the channel thread. Idempotent. */
+    void close() {
+        if (closed.compareAndSet(false, true)) {
+            listener.close();
+            assignment.completeExceptionally(new IOException("channel closed"));
+            ChannelListener.Connection c = connection;
+            if (c != null) {
+                c.close();
+            }
+        }
+    }
+}

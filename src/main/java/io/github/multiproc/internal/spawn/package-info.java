@@ -1,0 +1,8 @@
+/**
+ * Starting children and keeping track of them (parent side): {@code Children}, the entry for task children, pool
+ * workers and commands; {@code ChildHandle}, the one {@code ChildProcess}; {@code TaskChannel}, a one-shot child's
+ * channel; {@code Standbys}, child JVMs started before they are needed; {@code ChildRegistry}, the live and unwaited
+ * children behind {@code waitAny}; {@code ExitHook}, each child's {@code ParentExit} policy at this JVM's exit;
+ * {@code OutputPump}, a child's output drained on threads of its own.
+ */
+package io.github.multiproc.internal.spawn;

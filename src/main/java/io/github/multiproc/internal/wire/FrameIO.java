@@ -1,0 +1,312 @@
+package io.github.multiproc.internal.wire;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.ObjectOutputStream;
+import java.io.ObjectStreamClass;
+import java.io.OutputStream;
+import java.io.StreamCorruptedException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Writes and reads {@link Frame}s over a connection. Each message is a Java serialization stream of its own, but the
+ * class descriptors are sent once per connection and direction (see {@link CompactObjectOutput}); a frame marked
+ * {@link Frame#FRESH} starts those tables anew. A write that fails sends nothing and leaves the connection usable; a
+ * read that fails tells whether later messages can still be read.
+ *
+ * <p>Thread safety: {@link #write} and {@link #read} may run on two different threads, each side one at a time.
+ */
+public final class FrameIO {
+    private final DataInputStream in;
+    private final DataOutputStream out;
+
+    private final Buffer outBuffer = new Buffer();
+    /** The descriptors this side has sent on the connection; cleared when a new stream starts. */
+    private final Map<String, Integer> sentDescriptors = new HashMap<>();
+    private boolean started;
+
+    private final FrameInput frameInput = new FrameInput();
+    private final List<ObjectStreamClass> readDescriptors = new ArrayList<>();
+    private final Map<String, Class<?>> readClasses = new HashMap<>();
+    private boolean inStep = true;
+
+    /**
+     * Creates the frame reader and writer over a connection's streams.
+     *
+     * @param in the connection's input, buffered by the caller
+     * @param out the connection's output, buffered by the caller
+     */
+    public FrameIO(InputStream in, OutputStream out) {
+        this.in = new DataInputStream(in);
+        this.out = new DataOutputStream(out);
+    }
+
+    /**
+     * Serializes {@code payload} on this connection's stream and sends it.
+     *
+     * @param kind the message kind
+     * @param id the task id
+     * @param payload the object to send (may be null)
+     * @throws PayloadException if the payload cannot be serialized; nothing was sent and the connection is usable
+     * @throws IOException if the connection failed
+     */
+    public void write(int kind, long id, Object payload) throws PayloadException, IOException {
+        write(kind, id, payload, true);
+    }
+
+    /**
+     * Serializes {@code payload} on this connection's stream and sends it, flushing only if {@code flush}; see
+     * {@link #flush()}.
+     *
+     * @param kind the message kind
+     * @param id the task id
+     * @param payload the object to send (may be null)
+     * @param flush whether to push it out now, or leave it buffered for a batch
+     * @throws PayloadException if the payload cannot be serialized; nothing was sent and the connection is usable
+     * @throws IOException if the connection failed
+     */
+    public synchronized void write(int kind, long id, Object payload, boolean flush)
+            throws PayloadException, IOException {
+        outBuffer.reset();
+        boolean fresh = !started;
+        if (fresh) {
+            sentDescriptors.clear();
+        }
+        CompactObjectOutput objects = null;
+        try {
+            objects = new CompactObjectOutput(outBuffer, sentDescriptors);
+            objects.writeObject(payload);
+            objects.flush();
+        } catch (IOException | RuntimeException | StackOverflowError e) {
+            if (objects != null) {
+                objects.rollback(); // never sent: the receiver has not seen its descriptors
+            }
+            throw new PayloadException(e);
+        }
+        started = true;
+        writeRaw(fresh ? kind | Frame.FRESH : kind, id, outBuffer.bytes(), outBuffer.size(), flush);
+    }
+
+    /**
+     * Sends a frame without a payload (its id says all), flushing only if {@code flush}.
+     *
+     * @param kind the message kind
+     * @param id the value the frame carries
+     * @param flush whether to push it out now
+     * @throws IOException if the connection failed
+     */
+    public synchronized void writeEmpty(int kind, long id, boolean flush) throws IOException {
+        writeRaw(kind, id, new byte[0], 0, flush);
+    }
+
+    /**
+     * Sends {@link Frame#APPLY_PLAIN}: the function numbered {@code function} on this connection, applied to
+     * {@code arg}.
+     *
+     * @param id the task id
+     * @param function the number the function was sent with in a {@link Frame#FUNCTION} frame
+     * @param arg a value {@link PlainValues#isPlain} accepts
+     * @param flush whether to push it out now
+     * @throws IOException if the connection failed
+     */
+    public synchronized void writeApplyPlain(long id, int function, Object arg, boolean flush) throws IOException {
+        outBuffer.reset();
+        DataOutputStream data = new DataOutputStream(outBuffer);
+        data.writeInt(function);
+        PlainValues.write(data, arg);
+        writeRaw(Frame.APPLY_PLAIN, id, outBuffer.bytes(), outBuffer.size(), flush);
+    }
+
+    /**
+     * Sends {@link Frame#RESULT_PLAIN}.
+     *
+     * @param id the task id
+     * @param value a value {@link PlainValues#isPlain} accepts
+     * @param flush whether to push it out now
+     * @throws IOException if the connection failed
+     */
+    public synchronized void writeResultPlain(long id, Object value, boolean flush) throws IOException {
+        outBuffer.reset();
+        PlainValues.write(new DataOutputStream(outBuffer), value);
+        writeRaw(Frame.RESULT_PLAIN, id, outBuffer.bytes(), outBuffer.size(), flush);
+    }
+
+    /**
+     * Reads the value of a {@link Frame#RESULT_PLAIN} frame.
+     *
+     * @param frame the frame
+     * @return the value
+     * @throws PayloadException if the frame is garbled; later frames can still be read
+     */
+    public static Object plainValue(Frame frame) throws PayloadException {
+        try {
+            return PlainValues.read(plainInput(frame, 0));
+        } catch (IOException e) {
+            throw new PayloadException(e, true);
+        }
+    }
+
+    /**
+     * Reads a {@link Frame#APPLY_PLAIN} frame.
+     *
+     * @param frame the frame
+     * @return the function's number and the argument
+     * @throws PayloadException if the frame is garbled; later frames can still be read
+     */
+    public static Object[] applyPlain(Frame frame) throws PayloadException {
+        try {
+            DataInputStream in = plainInput(frame, 0);
+            int function = in.readInt();
+            return new Object[] {function, PlainValues.read(in)};
+        } catch (IOException e) {
+            throw new PayloadException(e, true);
+        }
+    }
+
+    private static DataInputStream plainInput(Frame frame, int offset) {
+        return new DataInputStream(new ByteArrayInputStream(frame.payload(), offset, frame.length() - offset));
+    }
+
+    /**
+     * Pushes out what buffered writes left.
+     *
+     * @throws IOException if the connection failed
+     */
+    public synchronized void flush() throws IOException {
+        out.flush();
+    }
+
+    /**
+     * Sends bytes that were serialized on a stream of their own (with its header).
+     *
+     * @param kind the message kind
+     * @param id the task id
+     * @param standalone a complete serialization stream
+     * @throws IOException if the connection failed
+     */
+    public synchronized void writeStandalone(int kind, long id, byte[] standalone) throws IOException {
+        writeRaw(kind | Frame.FRESH, id, standalone, standalone.length, true);
+        started = false; // the receiver starts its tables anew; so must we
+    }
+
+    private void writeRaw(int kind, long id, byte[] bytes, int length, boolean flush) throws IOException {
+        out.writeInt(length);
+        out.writeByte(kind);
+        out.writeLong(id);
+        out.write(bytes, 0, length);
+        if (flush) {
+            out.flush();
+        }
+    }
+
+    /**
+     * Reads the next frame.
+     *
+     * @return the frame, or null at the end of the connection
+     * @throws IOException if the connection failed or sent garbage
+     */
+    public Frame read() throws IOException {
+        int length;
+        try {
+            length = in.readInt();
+        } catch (EOFException e) {
+            return null;
+        }
+        if (length < 0 || length > Frame.MAX_LENGTH) {
+            throw new StreamCorruptedException("bad frame length " + length);
+        }
+        int kind = in.readUnsignedByte();
+        long id = in.readLong();
+        byte[] payload = new byte[length];
+        in.readFully(payload);
+        return new Frame(kind, id, payload, length);
+    }
+
+    /**
+     * Deserializes a frame's payload on this connection's input stream.
+     *
+     * @param frame a frame from {@link #read()}
+     * @return the object
+     * @throws PayloadException if the payload cannot be deserialized; {@link PayloadException#inStep()} tells whether
+     *     later frames can still be read
+     */
+    public Object decode(Frame frame) throws PayloadException {
+        if (frame.fresh()) {
+            readDescriptors.clear();
+            readClasses.clear();
+            inStep = true;
+        } else if (!inStep) {
+            throw new PayloadException(new StreamCorruptedException("an earlier message broke the stream"), false);
+        }
+        frameInput.load(frame.payload(), frame.length());
+        try {
+            Object value = new CompactObjectInput(frameInput, readDescriptors, readClasses).readObject();
+            if (frameInput.available() != 0) {
+                inStep = false;
+                throw new PayloadException(new StreamCorruptedException(
+                        frameInput.available() + " bytes left over after the object"), false);
+            }
+            return value;
+        } catch (IOException | ClassNotFoundException | RuntimeException | LinkageError | StackOverflowError e) {
+            // a message that was read to its end has shown every class descriptor it carried
+            inStep = frameInput.available() == 0;
+            throw new PayloadException(e, inStep);
+        }
+    }
+
+    /**
+     * Serializes {@code value} on a stream of its own.
+     *
+     * @param value the object
+     * @return a complete serialization stream
+     * @throws IOException if it cannot be serialized
+     */
+    public static byte[] serializeStandalone(Object value) throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(512);
+        try (ObjectOutputStream oos = new CompactObjectOutput(bytes, new HashMap<>())) {
+            oos.writeObject(value);
+        }
+        return bytes.toByteArray();
+    }
+
+    /** A byte array output stream that exposes its array, to send without a copy. */
+    private static final class Buffer extends ByteArrayOutputStream {
+        Buffer() {
+            super(1024);
+        }
+
+        byte[] bytes() {
+            return buf;
+        }
+
+        @Override
+        public synchronized void reset() {
+            super.reset();
+            if (buf.length > 1 << 20) {
+                buf = new byte[1024]; // do not keep a large one alive
+            }
+        }
+    }
+
+    /** Feeds one frame's payload to the persistent object input stream, then reports end of data. */
+    private static final class FrameInput extends ByteArrayInputStream {
+        FrameInput() {
+            super(new byte[0]);
+        }
+
+        void load(byte[] payload, int length) {
+            this.buf = payload;
+            this.pos = 0;
+            this.count = length;
+            this.mark = 0;
+        }
+    }
+}

@@ -1,0 +1,84 @@
+package io.github.multiproc.internal.launch;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.github.multiproc.Fork;
+import io.github.multiproc.internal.child.ChildMain;
+import io.github.multiproc.testing.ClassLocation;
+import java.io.File;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The child JVM's command line: defaults first, then the user's options; long paths through an argument file. */
+@Timeout(60)
+final class LaunchCommandTest {
+
+    @Test
+    void build_shortClassPath_isInline(@TempDir Path runDir) {
+        List<String> cmd = new LaunchCommand(runDir, () -> null).build("/a.jar", null, null, List.of("-Xmx1g"),
+                Map.of("k", "v"), List.of("arg"));
+        assertThat(cmd.get(0)).endsWith("java");
+        assertThat(cmd).containsSubsequence("-XX:TieredStopAtLevel=1", "-Xmx1g", "-Dk=v", "-cp", "/a.jar",
+                ChildMain.class.getName(), "arg");
+    }
+
+    @Test
+    void build_modulePath_launchesTheLibraryModuleAndResolvesTheMainModule(@TempDir Path runDir) {
+        List<String> cmd = new LaunchCommand(runDir, () -> null).build("", "/mods", "demo.app", List.of(), Map.of(),
+                List.of());
+        if (LaunchCommand.class.getModule().isNamed()) {
+            assertThat(cmd).containsSubsequence("-p", "/mods", "--add-modules", "demo.app", "-m",
+                    "io.github.multiproc/" + ChildMain.class.getName());
+        } else {
+            // the library itself is on the class path (as in this test run): its main class is launched from there
+            assertThat(cmd).endsWith(ChildMain.class.getName());
+        }
+    }
+
+    @Test
+    void longClassPath_withSpacesAndQuotes_goesThroughAnArgFileThatJavaReads(@TempDir Path dir) throws Exception {
+        // the library's classes, copied to a directory whose name needs quoting
+        Path classes = ClassLocation.of(Fork.class);
+        Path odd = dir.resolve("with space \"quote\" back\\slash");
+        try (Stream<Path> files = Files.walk(classes)) {
+            for (Path p : (Iterable<Path>) files::iterator) {
+                Path target = odd.resolve(classes.relativize(p).toString());
+                if (Files.isDirectory(p)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(p, target);
+                }
+            }
+        }
+        StringBuilder cp = new StringBuilder();
+        for (int i = 0; cp.length() < 3 * LaunchCommand.ARGFILE_THRESHOLD; i++) {
+            cp.append(dir.resolve("missing-" + i)).append(File.pathSeparator);
+        }
+        cp.append(odd);
+        Path runDir = Files.createDirectory(dir.resolve("run"));
+        List<String> cmd = new LaunchCommand(runDir, () -> null).build(cp.toString(), null, null, List.of(), Map.of(),
+                List.of());
+        assertThat(cmd).anyMatch(a -> a.startsWith("@"));
+        assertThat(String.join(" ", cmd)).hasSizeLessThan(600);
+
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        // ChildMain was found through the argument file; without its channel arguments it explains and exits 2
+        assertThat(out).contains("ChildMain is started by the multiproc library");
+        assertThat(p.exitValue()).isEqualTo(2);
+    }
+
+    @Test
+    void quote_escapesBackslashAndQuote() {
+        assertThat(LaunchCommand.quote("a b\\c\"d")).isEqualTo("\"a b\\\\c\\\"d\"");
+    }
+}
