@@ -84,7 +84,7 @@ public final class ChildHandle<T> implements ChildProcess<T> {
     static <T> ChildHandle<T> command(Children owner, long serial, Process process, String description,
             ChildSpec spec, OutputPump.Tail stderrTail) {
         return new ChildHandle<>(owner, serial, process, description, spec, false, stderrTail,
-                sinkPumps(spec, false), false, false, -1);
+                outputPumps(spec, false), false, false, -1);
     }
 
     /**
@@ -94,14 +94,14 @@ public final class ChildHandle<T> implements ChildProcess<T> {
     static <T> ChildHandle<T> taskChild(Children owner, long serial, Process process, String description,
             ChildSpec spec, OutputPump.Tail stderrTail, boolean stderrForwarded) {
         return new ChildHandle<>(owner, serial, process, description, spec, true, stderrTail,
-                sinkPumps(spec, stderrForwarded) + 1, !sinksOutput(spec), stderrForwarded, -1);
+                outputPumps(spec, stderrForwarded) + 1, !sinksOutput(spec), stderrForwarded, -1);
     }
 
     /** A pool worker: its channel is its pool's, so only its exit and its pumps finish it. */
     static ChildHandle<Void> worker(Children owner, long serial, Process process, String description,
             ChildSpec spec, OutputPump.Tail stderrTail, boolean stderrForwarded) {
         return new ChildHandle<>(owner, serial, process, description, spec, true, stderrTail,
-                sinkPumps(spec, stderrForwarded), !sinksOutput(spec), stderrForwarded, -1);
+                outputPumps(spec, stderrForwarded), !sinksOutput(spec), stderrForwarded, -1);
     }
 
     /** A task child that runs on a standby child: its channel and its stderr pump are the standby's. */
@@ -112,7 +112,7 @@ public final class ChildHandle<T> implements ChildProcess<T> {
     }
 
     /** The output pumps a child's spec asks for: stdout lines to a sink, stderr lines to a sink or forwarded. */
-    static int sinkPumps(ChildSpec spec, boolean stderrForwarded) {
+    private static int outputPumps(ChildSpec spec, boolean stderrForwarded) {
         boolean sinkOut = spec.outputSink() != null && spec.stdout() == null;
         boolean sinkErr = spec.outputSink() != null && spec.stderr() == null;
         return (sinkOut ? 1 : 0) + (sinkErr || stderrForwarded ? 1 : 0);
