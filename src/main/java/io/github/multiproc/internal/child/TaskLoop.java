@@ -207,6 +207,8 @@ final class TaskLoop {
         } catch (PayloadException e) {
             NotSerializableException why = new NotSerializableException("the task's result, of "
                     + (value == null ? "null" : value.getClass().getName()) + ", cannot be serialized: "
+                    + (e.getCause() instanceof OutOfMemoryError ? "it does not fit in this child's heap ("
+                    + (Runtime.getRuntime().maxMemory() >> 20) + " MiB; raise it with jvmOptions(\"-Xmx...\")): " : "")
                     + e.getCause());
             why.initCause(e.getCause());
             send(Frame.RESULT_UNSENDABLE, frame.id(), why);

@@ -1,5 +1,6 @@
 package io.github.multiproc.internal.pool;
 
+import io.github.multiproc.MultiprocException;
 import io.github.multiproc.internal.task.TaskPayload;
 import io.github.multiproc.internal.wire.PayloadException;
 import java.io.IOException;
@@ -131,6 +132,20 @@ final class Dispatcher {
         } catch (IOException e) {
             PoolEngine.LOG.debug("{}: cannot send to {}: {}", engine.name, w.name, e.toString());
             w.closeChannel(); // its reader notices, and the task goes back to the queue or fails with the worker
+        } catch (RuntimeException | Error e) {
+            // not the payload (that is a PayloadException) but the write itself: this task fails with it, and the
+            // connection, perhaps cut in the middle of a frame, is given up; this thread lives on
+            PoolEngine.LOG.debug("{}: sending task {} to {} failed", engine.name, task.description(), w.name, e);
+            engine.lock.lock();
+            try {
+                w.inFlight.remove(task);
+                engine.changed.signalAll();
+            } finally {
+                engine.lock.unlock();
+            }
+            engine.fail(task, new MultiprocException(engine.name + ": task " + task.description()
+                    + " could not be sent to worker pid " + w.pid() + ": " + e, e));
+            w.closeChannel();
         }
     }
 }

@@ -44,7 +44,7 @@ public final class TaskPayload {
                 STATELESS.get(task.getClass()).set(bytes);
             }
             return bytes;
-        } catch (IOException | RuntimeException | StackOverflowError e) {
+        } catch (IOException | RuntimeException | StackOverflowError | OutOfMemoryError e) {
             throw notSerializable("task", task, e);
         }
     }
@@ -263,7 +263,7 @@ public final class TaskPayload {
         NullOutput.Probe probe = PROBE.get();
         try {
             probe.write(call);
-        } catch (IOException | RuntimeException | StackOverflowError e) {
+        } catch (IOException | RuntimeException | StackOverflowError | OutOfMemoryError e) {
             PROBE.remove(); // its stream is broken now
             throw notSerializable(what, userObject, e);
         }

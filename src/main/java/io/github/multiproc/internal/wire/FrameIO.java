@@ -85,7 +85,10 @@ public final class FrameIO {
             objects = new CompactObjectOutput(outBuffer, sentDescriptors);
             objects.writeObject(payload);
             objects.flush();
-        } catch (IOException | RuntimeException | StackOverflowError e) {
+        } catch (IOException | RuntimeException | StackOverflowError | OutOfMemoryError e) {
+            // an OutOfMemoryError here is this payload's buffer outgrowing the heap: drop the buffer, and the
+            // payload is the one that cannot travel, not the JVM that is broken
+            outBuffer.reset();
             if (objects != null) {
                 objects.rollback(); // never sent: the receiver has not seen its descriptors
             }
