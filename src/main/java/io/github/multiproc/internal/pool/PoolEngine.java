@@ -97,6 +97,10 @@ public final class PoolEngine {
     int startFailures;
     /** Replacement workers being started. */
     int replacing;
+    /** Why no worker can be started any more: then every queued and new task fails with it. */
+    Throwable broken;
+    /** terminate()'s workers have all exited: the last replacement still being started finishes the termination. */
+    private boolean terminatedWorkersExited;
 
     private PoolEngine(PoolConfig config) {
         this.config = config;
@@ -169,13 +173,19 @@ public final class PoolEngine {
         return engine;
     }
 
+    /**
+     * Starts the worker of {@code slot}; returns null if the pool was terminated while it started (the new process is
+     * then ended, and gone, before this returns).
+     *
+     * @throws MultiprocException if it cannot be launched (nothing of it is left behind)
+     */
     Worker startWorker(int slot) {
         Children children = Children.get();
         long serial = children.nextSerial();
         String workerName = name + "-worker-" + slot;
-        ChannelListener listener = children.openListener(serial, workerName);
         ChildSpec spec = new ChildSpec(workerName, null, java.util.Map.of(), null, config.stdout(), config.stderr(),
                 null, ParentExit.TERMINATE, Settings.terminateGrace());
+        ChannelListener listener = children.openListener(serial, workerName);
         ChildHandle<Void> process;
         try {
             process = children.startWorker(listener, config.jvmOptions(), config.systemProperties(), spec);
@@ -184,11 +194,21 @@ public final class PoolEngine {
             throw e;
         }
         Worker w = new Worker(this, slot, workerName, process, listener);
+        boolean orphaned;
         lock.lock();
         try {
-            slots[slot] = w;
+            orphaned = state == State.TERMINATED; // terminate() has not seen this one: it is ours to end
+            if (!orphaned) {
+                slots[slot] = w;
+            }
         } finally {
             lock.unlock();
+        }
+        if (orphaned) {
+            listener.close();
+            process.kill();
+            process.awaitFinished(EXIT_WAIT);
+            return null;
         }
         w.watchExit();
         w.startReader(initializer);
@@ -212,17 +232,27 @@ public final class PoolEngine {
         }
         PoolTask task = new PoolTask(ids.incrementAndGet(), call, this, owner);
         task.direct = direct;
+        Throwable brokenNow;
         lock.lock();
         try {
-            if (state != State.RUNNING) {
+            brokenNow = broken;
+            if (brokenNow == null && state != State.RUNNING) {
                 throw new RejectedExecutionException(name + " is " + (state == State.SHUTDOWN ? "shut down"
                         : "terminated") + "; no new tasks");
             }
-            queue.add(task);
             submitted.increment();
-            changed.signalAll();
+            if (brokenNow == null) {
+                queue.add(task);
+                changed.signalAll();
+            }
         } finally {
             lock.unlock();
+        }
+        if (brokenNow != null) {
+            // refused at once, with why, outside the lock: the caller's dependent actions run on this thread
+            task.settle();
+            failed.increment();
+            task.future.completeExceptionally(failures.broken(task, brokenNow));
         }
         @SuppressWarnings("unchecked")
         CompletableFuture<R> future = (CompletableFuture<R>) task.future;
@@ -350,6 +380,35 @@ public final class PoolEngine {
         }
     }
 
+    /** A replacement's start has ended, started or not: a termination that waited for it may finish now. */
+    void replacementDone() {
+        boolean finish;
+        lock.lock();
+        try {
+            replacing--;
+            finish = replacing == 0 && terminatedWorkersExited;
+        } finally {
+            lock.unlock();
+        }
+        if (finish) {
+            finishTermination();
+        }
+    }
+
+    private void finishTerminationUnlessReplacing() {
+        boolean replacingNow;
+        lock.lock();
+        try {
+            terminatedWorkersExited = true;
+            replacingNow = replacing > 0;
+        } finally {
+            lock.unlock();
+        }
+        if (!replacingNow) {
+            finishTermination();
+        }
+    }
+
     private void finishTermination() {
         if (timeoutCheck != null) {
             timeoutCheck.cancel(false);
@@ -413,9 +472,10 @@ public final class PoolEngine {
         for (Worker w : workers) {
             w.process.kill();
         }
-        // terminated once every worker process has exited
+        // terminated once every worker process has exited, and no replacement is still being started: one that is
+        // ends itself (see startWorker) and then finishes the termination
         CompletableFuture.allOf(workers.stream().map(w -> w.process.onExit()).toArray(CompletableFuture[]::new))
-                .whenComplete((v, e) -> finishTermination());
+                .whenComplete((v, e) -> finishTerminationUnlessReplacing());
     }
 
     /** Terminates a pool that became unreachable (its cleaner runs this), unless it has terminated already. */

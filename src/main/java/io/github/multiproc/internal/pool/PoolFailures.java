@@ -3,6 +3,7 @@ package io.github.multiproc.internal.pool;
 import io.github.multiproc.ChildCrashedException;
 import io.github.multiproc.ChildFailedException;
 import io.github.multiproc.ExitStatus;
+import io.github.multiproc.MultiprocException;
 import io.github.multiproc.TaskTimeoutException;
 import io.github.multiproc.internal.spawn.TaskChannel;
 import java.time.Duration;
@@ -40,6 +41,17 @@ final class PoolFailures {
                         + task.description() + " from worker pid " + w.pid() + ": " + outcome.error(),
                         outcome.error());
         }
+    }
+
+    /** Why the pool gave up: no worker can be started, because of {@code reason} (with its {@code cause}). */
+    MultiprocException noWorker(String reason, Throwable cause) {
+        return new MultiprocException(engine.name + ": no worker can be started (" + reason + ")", cause);
+    }
+
+    /** A task refused or dropped because the pool gave up ({@link #noWorker}). */
+    MultiprocException broken(PoolTask task, Throwable noWorker) {
+        return new MultiprocException(noWorker.getMessage() + "; task " + task.description() + " was not run",
+                noWorker.getCause());
     }
 
     /** The initializer threw in worker {@code w}. */

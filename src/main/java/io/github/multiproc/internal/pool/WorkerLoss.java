@@ -1,8 +1,8 @@
 package io.github.multiproc.internal.pool;
 
 import io.github.multiproc.ExitStatus;
-import io.github.multiproc.MultiprocException;
 import io.github.multiproc.internal.spawn.Children;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -20,6 +20,9 @@ import java.util.concurrent.TimeoutException;
  * <p>Thread safety: runs on the lost worker's reader thread.
  */
 final class WorkerLoss {
+    /** The longest pause between two attempts to start a replacement. */
+    static final Duration MAX_BACKOFF = Duration.ofSeconds(10);
+
     private final PoolEngine engine;
 
     WorkerLoss(PoolEngine engine) {
@@ -91,7 +94,7 @@ final class WorkerLoss {
             Runnable failTask) {
         boolean replace;
         List<PoolTask> abandoned = new ArrayList<>();
-        Throwable giveUp = null;
+        Throwable why = null;
         engine.lock.lock();
         try {
             if (engine.slots[w.slot] == w) {
@@ -106,10 +109,9 @@ final class WorkerLoss {
                     && !Children.get().exiting();
             if (replace && engine.startFailures >= PoolEngine.MAX_START_FAILURES) {
                 replace = false;
-                giveUp = ready.handle((v, e) -> e).join();
-                abandoned.addAll(engine.queue);
-                engine.queue.clear();
-                engine.state = PoolEngine.State.SHUTDOWN;
+                why = engine.failures.noWorker("workers keep dying before they are ready",
+                        ready.handle((v, e) -> e).join());
+                abandoned.addAll(giveUp(why));
             }
             if (replace) {
                 engine.replacing++;
@@ -125,22 +127,10 @@ final class WorkerLoss {
         }
         failTask.run();
         for (PoolTask t : abandoned) {
-            engine.fail(t, new MultiprocException(engine.name + ": workers keep dying before they are ready; task "
-                    + t.description() + " was not run", giveUp));
+            engine.fail(t, engine.failures.broken(t, why));
         }
         if (replace) {
-            try {
-                engine.startWorker(w.slot);
-            } catch (RuntimeException e) {
-                PoolEngine.LOG.error("{}: cannot start a worker to replace {}", engine.name, w.name, e);
-            } finally {
-                engine.lock.lock();
-                try {
-                    engine.replacing--;
-                } finally {
-                    engine.lock.unlock();
-                }
-            }
+            replace(w);
         }
         engine.checkTerminated();
     }
@@ -152,5 +142,92 @@ final class WorkerLoss {
         } finally {
             engine.lock.unlock();
         }
+    }
+
+    /**
+     * Starts a worker in the slot of {@code lost}. A launch that fails in this JVM (no file for the channel, no
+     * process: a full disk, a pids limit, a bad setting) is tried again after 100, 200, 400 ... ms (at most
+     * {@link #MAX_BACKOFF}), for as long as the pool needs workers. It counts with the workers that die before they
+     * are ready: once {@link PoolEngine#MAX_START_FAILURES} have failed in a row and no worker is left, the pool gives
+     * up, and queued and new tasks fail with why. A terminate(), or a shut-down pool with nothing queued, ends the
+     * waiting at once.
+     */
+    private void replace(Worker lost) {
+        long backoffMillis = 100;
+        try {
+            while (true) {
+                RuntimeException failure;
+                try {
+                    engine.startWorker(lost.slot);
+                    return;
+                } catch (RuntimeException e) {
+                    failure = e;
+                }
+                List<PoolTask> abandoned;
+                Throwable why;
+                engine.lock.lock();
+                try {
+                    engine.startFailures++;
+                    if (engine.startFailures < PoolEngine.MAX_START_FAILURES || anyWorkerLeft()) {
+                        PoolEngine.LOG.warn("{}: cannot start a worker to replace {}; trying again in {} ms: {}",
+                                engine.name, lost.name, backoffMillis, failure.toString());
+                        long nanos = TimeUnit.MILLISECONDS.toNanos(backoffMillis);
+                        while (nanos > 0 && stillNeeded()) {
+                            nanos = engine.changed.awaitNanos(nanos); // terminate() and shutdown() signal
+                        }
+                        if (!stillNeeded()) {
+                            return;
+                        }
+                        backoffMillis = Math.min(2 * backoffMillis, MAX_BACKOFF.toMillis());
+                        continue;
+                    }
+                    why = engine.failures.noWorker(failure.getMessage(), failure);
+                    abandoned = giveUp(why);
+                } finally {
+                    engine.lock.unlock();
+                }
+                PoolEngine.LOG.warn("{}: cannot start a worker to replace {}; giving up, {} queued tasks fail: {}",
+                        engine.name, lost.name, abandoned.size(), failure.toString());
+                for (PoolTask t : abandoned) {
+                    engine.fail(t, engine.failures.broken(t, why));
+                }
+                return;
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            engine.replacementDone();
+        }
+    }
+
+    /** Whether the pool still wants a worker started: running, or shut down with tasks queued. Lock held. */
+    private boolean stillNeeded() {
+        return engine.state == PoolEngine.State.RUNNING
+                || (engine.state == PoolEngine.State.SHUTDOWN && !engine.queue.isEmpty());
+    }
+
+    /** Whether another worker is alive, so that tasks still run while this slot stays empty. Lock held. */
+    private boolean anyWorkerLeft() {
+        for (Worker w : engine.slots) {
+            if (w != null && !w.lost) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * No worker can be started: the pool shuts down, remembers why (new tasks fail with it), and returns the queued
+     * tasks for the caller to fail outside the lock. Called with the engine's lock held.
+     */
+    private List<PoolTask> giveUp(Throwable why) {
+        engine.broken = why;
+        List<PoolTask> abandoned = new ArrayList<>(engine.queue);
+        engine.queue.clear();
+        if (engine.state == PoolEngine.State.RUNNING) {
+            engine.state = PoolEngine.State.SHUTDOWN;
+        }
+        engine.changed.signalAll();
+        return abandoned;
     }
 }

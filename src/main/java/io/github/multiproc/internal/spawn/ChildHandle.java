@@ -337,6 +337,22 @@ public final class ChildHandle<T> implements ChildProcess<T> {
         return !finished.get() && process.isAlive();
     }
 
+    /**
+     * Waits at most {@code timeout} until the child is finished, for the library's own waits: unlike {@link #join()}
+     * it neither collects the child nor depends on the thread that runs user callbacks.
+     *
+     * @param timeout how long to wait at most
+     * @return whether it is finished
+     */
+    public boolean awaitFinished(Duration timeout) {
+        try {
+            return done.await(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
     @Override
     public ExitStatus join() throws InterruptedException {
         if (!exitSeen.get()) {

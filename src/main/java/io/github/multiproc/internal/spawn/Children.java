@@ -98,6 +98,11 @@ public final class Children {
         return records;
     }
 
+    /** This JVM's private run directory: channel sockets, key files, argument files. */
+    Path runDirectory() {
+        return runDir;
+    }
+
     LaunchCommand launch() {
         return launch;
     }
@@ -144,9 +149,9 @@ public final class Children {
             OutputPump.Tail tail = newTail(spec, forward);
             child = register(ChildHandle.taskChild(this, serials.incrementAndGet(), process, taskClass, spec, tail,
                     forward), process, spec, tail, forward, true, pb.command());
-        } catch (MultiprocException e) {
-            channel.close();
-            throw e;
+        } catch (RuntimeException e) {
+            channel.close(); // the socket and the key file with it
+            throw launchFailure(spec, e);
         }
         child.attachChannel(channel);
         channel.start(child, payload, spec.parentExit() == ParentExit.TERMINATE);
@@ -200,8 +205,14 @@ public final class Children {
      */
     public ChildHandle<Void> startWorker(ChannelListener listener, List<String> jvmOptions,
             Map<String, String> systemProperties, ChildSpec spec) {
-        ProcessBuilder pb = childJvm(listener, jvmOptions, systemProperties, spec, false);
-        Process process = launch(pb, spec, true);
+        ProcessBuilder pb;
+        Process process;
+        try {
+            pb = childJvm(listener, jvmOptions, systemProperties, spec, false);
+            process = launch(pb, spec, true);
+        } catch (RuntimeException e) {
+            throw launchFailure(spec, e);
+        }
         boolean forward = forwardsStderr(spec);
         OutputPump.Tail tail = newTail(spec, forward);
         return register(ChildHandle.worker(this, serials.incrementAndGet(), process, "pool worker", spec, tail,
@@ -295,6 +306,17 @@ public final class Children {
                 : sink ? ProcessBuilder.Redirect.PIPE : ProcessBuilder.Redirect.INHERIT);
         pb.redirectError(spec.stderr() != null ? spec.stderr()
                 : sink ? ProcessBuilder.Redirect.PIPE : ProcessBuilder.Redirect.INHERIT);
+    }
+
+    /**
+     * A child JVM that could not be launched, as the documented {@link MultiprocException}: its command line could
+     * not be built (an argument file on a full disk, a bad {@code multiproc.*} setting) or its process not started.
+     */
+    static MultiprocException launchFailure(ChildSpec spec, RuntimeException e) {
+        if (e instanceof MultiprocException) {
+            return (MultiprocException) e;
+        }
+        return new MultiprocException("cannot start task child " + spec.name() + ": " + e.getMessage(), e);
     }
 
     static Process launch(ProcessBuilder pb, ChildSpec spec, boolean task) {

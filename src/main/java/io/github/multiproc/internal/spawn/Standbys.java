@@ -68,7 +68,13 @@ final class Standbys {
                 return null;
             }
             if (key == null) {
-                key = currentKey();
+                try {
+                    key = currentKey();
+                } catch (RuntimeException e) {
+                    // no command line can be built now (a bad setting): the fork's own launch reports it
+                    discard(standby);
+                    return null;
+                }
             }
             if (standby.launchKey.equals(key) && standby.process.isAlive() && standby.take()) {
                 return standby;
@@ -162,15 +168,16 @@ final class Standbys {
     private Standby start() {
         String transport = Settings.transport();
         ChannelListener listener = children.openListener(children.nextSerial(), "a standby child");
-        ProcessBuilder pb = children.childJvm(listener, List.of(), Map.of(), STANDBY_SPEC, true);
-        List<String> command = pb.command();
         TaskChannel channel = new TaskChannel(listener);
+        List<String> command;
         Process process;
         try {
+            ProcessBuilder pb = children.childJvm(listener, List.of(), Map.of(), STANDBY_SPEC, true);
+            command = pb.command();
             process = Children.launch(pb, STANDBY_SPEC, true);
         } catch (RuntimeException e) {
-            channel.close();
-            throw e;
+            channel.close(); // the socket and the key file with it
+            throw Children.launchFailure(STANDBY_SPEC, e);
         }
         Standby standby = new Standby(process, ProcessStart.of(process.toHandle()), channel, key(command, transport));
         children.record(process.toHandle(), standby.start, STANDBY_SPEC, String.join(" ", command));
