@@ -290,8 +290,13 @@ public final class PoolEngine {
         try {
             task = w.inFlight.peekFirst();
             if (task == null || task.id != id) {
-                LOG.error("{}: {} answered task {} but {} was expected", name, w.name, id,
-                        task == null ? "none" : task.id);
+                if (state == State.TERMINATED) {
+                    // terminate() cancelled what was in flight; answers already on the wire still arrive
+                    LOG.debug("{}: {} answered task {} after the pool was terminated", name, w.name, id);
+                } else {
+                    LOG.error("{}: {} answered task {} but {} was expected", name, w.name, id,
+                            task == null ? "none" : task.id);
+                }
                 return;
             }
             w.inFlight.pollFirst();
