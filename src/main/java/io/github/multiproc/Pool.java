@@ -12,7 +12,8 @@ import java.util.stream.Stream;
  * JVMs on this machine; code written against this interface does not care where its workers are.
  *
  * <p>Futures returned by the {@code *Async} methods complete on a thread of the pool's, never on the caller's;
- * {@code cancel(true)} on a running task ends it, {@code cancel} on a task not yet started removes it. A task
+ * Once {@code cancel} has returned true, the task never starts: {@code cancel(false)} takes back a task that is still
+ * queued; {@code cancel(true)} also one a worker already holds (skipped if it has not started, ended if it runs). A task
  * submitted after {@link #shutdown()}, {@link #close()} or {@link #terminate()} is rejected with
  * {@link java.util.concurrent.RejectedExecutionException}. Blocking forms ({@code apply}, {@code map},
  * {@code starmap}) throw the exceptions below directly; futures complete exceptionally with them.

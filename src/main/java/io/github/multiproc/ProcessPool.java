@@ -38,8 +38,11 @@ import java.util.stream.Stream;
  *
  * <p><b>Futures</b> returned by the {@code *Async} methods are completed on the pool's {@code <name>-results}
  * thread; dependent actions added without an executor run there, one at a time, and delay other completions but never
- * the workers. {@code cancel(true)} on a running task kills its worker (which is replaced); {@code cancel} on a task
- * that has not started removes it (while tasks are short a worker is sent several ahead; it skips a cancelled one).
+ * the workers. Once {@code cancel} has returned true the task never starts. {@code cancel(false)} takes back a task
+ * still queued here; a worker may already hold the next ones (while tasks are short it is sent several ahead), and
+ * then only {@code cancel(true)} takes a task back: the worker skips it if it has not started, and ends itself (to be
+ * replaced) if it runs it. {@code cancel(true)} waits for the worker's word on that: microseconds, or about a second
+ * for a worker too busy to answer, which is then killed.
  *
  * <p><b>Lifecycle.</b> {@link #shutdown()} (Python's {@code close()}) refuses new tasks and lets queued ones run;
  * {@link #close()} also waits for them and for the workers to exit; {@link #terminate()} kills the workers at once and

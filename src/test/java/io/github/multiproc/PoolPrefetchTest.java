@@ -15,8 +15,8 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * While tasks are short a worker is sent several ahead; cancelling one it holds but has not started still keeps it
- * from running, and the answers stay matched to their tasks. (Whether the worker holds it depends on how fast the
+ * While tasks are short a worker is sent several ahead; cancelling one it holds but has not started keeps it from
+ * running, without ending the worker, and the answers stay matched to their tasks. (Whether the worker holds it depends on how fast the
  * warm-up tasks were answered; on a loaded machine it may still be queued here, which must behave the same.)
  */
 @Timeout(60)
@@ -51,7 +51,9 @@ final class PoolPrefetchTest {
             try {
                 Await.until(Duration.ofSeconds(10), () -> "tasks sent or queued: " + pool.stats(),
                         () -> pool.stats().running() + pool.stats().queued() == 3);
-                assertThat(doomed.cancel(false)).isTrue();
+                // cancel(false) takes it back only while it is queued here; once the worker holds it, cancel(true)
+                // does, without ending the worker, which runs another task
+                assertThat(doomed.cancel(false) || doomed.cancel(true)).isTrue();
             } finally {
                 Files.writeString(release, "go");
             }

@@ -27,6 +27,8 @@ public final class ChannelProtocol {
     public static final int MODE_WORKER = 2;
     /** Exit code of a child that halts because its parent is gone. */
     public static final int EXIT_PARENT_LOST = 3;
+    /** Exit code of a pool worker that halts because the parent cancelled (or timed out) the task it runs. */
+    public static final int EXIT_CANCELLED = 4;
 
     /** Only the parent makes secrets: a child never loads the security providers (some 20 ms of its start). */
     private static final class Random {

@@ -11,10 +11,8 @@ import io.github.multiproc.internal.wire.PayloadException;
 import io.github.multiproc.internal.wire.PlainValues;
 import java.io.IOException;
 import java.io.NotSerializableException;
-import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 
 /**
@@ -27,6 +25,8 @@ import java.util.concurrent.LinkedBlockingQueue;
 final class TaskLoop {
     private final ChildChannel channel;
     private volatile boolean finishing;
+    /** A pool worker's cancels; null in a one-shot child. */
+    private TaskGate gate;
     private final String name;
 
     TaskLoop(ChildChannel channel) {
@@ -78,14 +78,18 @@ final class TaskLoop {
      */
     private int serveWorker() throws IOException {
         BlockingQueue<Frame> frames = new LinkedBlockingQueue<>();
-        Set<Long> cancelled = ConcurrentHashMap.newKeySet();
+        TaskGate gate = new TaskGate();
+        this.gate = gate;
         Thread reader = new Thread(() -> {
             try {
                 Frame f;
                 while ((f = channel.io.read()) != null) {
                     if (f.type() == Frame.CANCEL) {
-                        cancelled.add(f.id()); // the main thread skips it when its turn comes
+                        gate.cancel(f.id()); // skipped when its turn comes, or this JVM ends if it runs now
                     } else {
+                        if (f.type() == Frame.TASK || f.type() == Frame.APPLY_PLAIN) {
+                            gate.received(f.id());
+                        }
                         frames.add(f);
                     }
                 }
@@ -121,7 +125,18 @@ final class TaskLoop {
                 }
                 continue;
             }
-            if (cancelled.remove(frame.id())) {
+            if (!gate.start(frame.id())) {
+                if (frame.type() == Frame.TASK) {
+                    // read, not run: the class descriptors it brings are needed to read the tasks after it
+                    try {
+                        channel.io.decode(frame);
+                    } catch (PayloadException e) {
+                        if (!e.inStep()) {
+                            leave();
+                            return 1;
+                        }
+                    }
+                }
                 try {
                     channel.io.write(Frame.SKIPPED, frame.id(), null);
                 } catch (PayloadException impossible) {
@@ -137,6 +152,8 @@ final class TaskLoop {
             } catch (OutOfStepException e) {
                 leave();
                 return 1;
+            } finally {
+                gate.finished();
             }
             if (!ok && frame.id() == 0) {
                 leave(); // the initializer failed: this worker is no use
@@ -181,6 +198,7 @@ final class TaskLoop {
         try {
             value = call(task);
         } catch (Throwable t) { // the task's own failure, of any kind, goes back to the parent
+            taskReturned();
             if (channel.settings.mode() == ChannelProtocol.MODE_ONE_SHOT) {
                 // as an uncaught exception would be, and as Python's Process prints its traceback
                 System.err.print("Exception in task " + name + ": ");
@@ -190,6 +208,7 @@ final class TaskLoop {
             send(Frame.FAILED, frame.id(), t);
             return false;
         }
+        taskReturned();
         flushStdStreams();
         try {
             markStderr();
@@ -314,5 +333,15 @@ final class TaskLoop {
     private static void flushStdStreams() {
         System.out.flush();
         System.err.flush();
+    }
+
+    /**
+     * The task has returned (or thrown): from now on a cancel for it must not end this worker, whose answer is on
+     * its way and whose next task may start any moment.
+     */
+    private void taskReturned() {
+        if (gate != null) {
+            gate.finished();
+        }
     }
 }

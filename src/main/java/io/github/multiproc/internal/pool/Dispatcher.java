@@ -38,7 +38,7 @@ final class Dispatcher {
                         break;
                     }
                     PoolTask head = engine.queue.peekFirst();
-                    if (head != null && head.future.isDone()) {
+                    if (head != null && head.isSettled()) {
                         engine.queue.pollFirst(); // cancelled while queued
                         continue;
                     }
@@ -48,7 +48,7 @@ final class Dispatcher {
                         Worker target;
                         while (!engine.queue.isEmpty() && (target = leastBusyWorker()) != null) {
                             PoolTask task = engine.queue.pollFirst();
-                            if (task.future.isDone()) {
+                            if (task.isSettled()) {
                                 continue;
                             }
                             task.worker = target;

@@ -308,6 +308,7 @@ public final class PoolEngine {
         } finally {
             lock.unlock();
         }
+        task.workerDone();
         switch (outcome.kind()) {
             case TaskChannel.Outcome.VALUE:
                 complete(task, outcome.value());
@@ -424,9 +425,9 @@ public final class PoolEngine {
 
     // ------------------------------------------------------------------ cancel, timeout
 
-    /** The caller cancelled {@code task}'s future (see {@link TaskEnds#cancelled}). */
-    void cancelled(PoolTask task, boolean mayInterrupt) {
-        ends.cancelled(task, mayInterrupt);
+    /** The caller cancels {@code task}'s future: whether the pool took it back (see {@link TaskEnds#cancel}). */
+    boolean cancel(PoolTask task, boolean mayInterrupt) {
+        return ends.cancel(task, mayInterrupt);
     }
 
     // ------------------------------------------------------------------ lifecycle

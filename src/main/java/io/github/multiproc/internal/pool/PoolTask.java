@@ -19,7 +19,10 @@ final class PoolTask {
     long sentNanos;
     /** Its future is only waited on inside the library (blocking apply): it may be completed on any pool thread. */
     boolean direct;
-    /** Set when the engine itself ended it (timeout), so that the worker's death does not fail it again. */
+    /**
+     * Set when the pool itself ended it (cancel, timeout, terminate), so that its worker's death does not fail it
+     * again; guarded by the engine's lock.
+     */
     boolean endedByPool;
     private final java.util.concurrent.atomic.AtomicBoolean settled = new java.util.concurrent.atomic.AtomicBoolean();
 
@@ -29,6 +32,25 @@ final class PoolTask {
      */
     boolean settle() {
         return settled.compareAndSet(false, true);
+    }
+
+    /**
+     * Set by a {@code cancel(true)} that told the task's worker to end it, and completed once the worker has had its
+     * word: the task's answer (skipped, or done meanwhile), or the worker's end.
+     */
+    volatile CompletableFuture<Void> endedOnWorker;
+
+    /** The worker will not run this task (any more): wakes a {@code cancel(true)} that waits for that. */
+    void workerDone() {
+        CompletableFuture<Void> ended = endedOnWorker;
+        if (ended != null) {
+            ended.complete(null);
+        }
+    }
+
+    /** Whether its outcome is decided, perhaps not yet published in its future. */
+    boolean isSettled() {
+        return settled.get();
     }
 
     PoolTask(long id, TaskCall call, PoolEngine engine, Object owner) {
@@ -45,7 +67,11 @@ final class PoolTask {
         return description;
     }
 
-    /** A future whose cancellation reaches the pool: a queued task is removed, a running one's worker killed. */
+    /**
+     * A future whose cancellation reaches the pool: a queued task is removed, and one that a worker was sent is ended
+     * there by {@code cancel(true)} (see {@link TaskEnds#cancel}); once {@code cancel} has returned true, the task
+     * never starts.
+     */
     static final class TaskFuture<T> extends CompletableFuture<T> {
         private final PoolEngine engine;
         private final PoolTask task;
@@ -61,10 +87,9 @@ final class PoolTask {
 
         @Override
         public boolean cancel(boolean mayInterruptIfRunning) {
-            if (!task.settle()) {
+            if (!engine.cancel(task, mayInterruptIfRunning)) {
                 return isCancelled();
             }
-            engine.cancelled(task, mayInterruptIfRunning);
             return super.cancel(mayInterruptIfRunning);
         }
 

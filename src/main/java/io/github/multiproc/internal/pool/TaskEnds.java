@@ -1,8 +1,13 @@
 package io.github.multiproc.internal.pool;
 
+import io.github.multiproc.internal.runtime.LibraryTimer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * How a pool ends a task before it finishes: cancelled by its caller, or past the pool's task timeout. The state it
@@ -11,6 +16,9 @@ import java.util.List;
  * <p>Thread safety: safe for concurrent use.
  */
 final class TaskEnds {
+    /** How long a worker told to end a task has to do so before it is killed. */
+    static final Duration END_GRACE = Duration.ofSeconds(1);
+
     private final PoolEngine engine;
 
     TaskEnds(PoolEngine engine) {
@@ -18,39 +26,92 @@ final class TaskEnds {
     }
 
     /**
-     * The caller cancelled {@code task}'s future: a queued task is removed; one sent but perhaps not started is
-     * skipped by its worker; a running one, with {@code mayInterrupt}, has its worker killed (and replaced).
+     * The caller cancels {@code task}'s future. A queued task is taken off the queue. A task a worker was sent may
+     * already run there, so only {@code cancel(true)} takes it back: the worker is told, skips it if its turn has not
+     * come, and ends itself if it runs it (the worker decides, not this JVM, which cannot know what the worker does
+     * at this instant); {@code cancel(false)} leaves it to run. Either way a task whose cancel returned true never
+     * starts after that.
+     *
+     * @return whether the task was taken back: settled as cancelled and counted, its future for the caller to cancel
      */
-    void cancelled(PoolTask task, boolean mayInterrupt) {
-        Worker kill = null;
-        Worker skip = null;
-        engine.cancelledCount.increment();
+    boolean cancel(PoolTask task, boolean mayInterrupt) {
+        Worker told;
+        CompletableFuture<Void> verdict = null;
         engine.lock.lock();
         try {
             if (engine.queue.remove(task)) {
-                return;
+                told = null;
+            } else if (mayInterrupt && task.worker != null && !task.worker.lost) {
+                told = task.worker;
+                verdict = new CompletableFuture<>();
+                task.endedOnWorker = verdict;
+            } else {
+                return false; // sent and left to run, or no longer the pool's: done, failed, terminated
             }
-            Worker w = task.worker;
-            if (w != null && w.inFlight.peekFirst() == task && mayInterrupt) {
-                task.endedByPool = true;
-                kill = w;
-            } else if (w != null && !w.lost) {
-                skip = w; // sent, perhaps not started: the worker skips it if its turn has not come
+            if (!task.settle()) {
+                return false; // its answer came first
             }
+            task.endedByPool = true;
+            engine.cancelledCount.increment();
         } finally {
             engine.lock.unlock();
         }
-        if (skip != null) {
-            skip.sendCancel(task.id);
+        if (told != null) {
+            PoolEngine.LOG.debug("{}: task {} cancelled on {}", engine.name, task.description(), told.name);
+            endOnWorker(told, task);
+            awaitWorker(task, verdict);
         }
-        if (kill != null) {
-            PoolEngine.LOG.debug("{}: task {} cancelled while running; killing {}", engine.name, task.description(),
-                    kill.name);
-            kill.process.kill();
+        return true;
+    }
+
+    /**
+     * Waits for the worker's word on a task it was told to end: skipped (it never started), answered (it had run
+     * before the cancel), or the worker gone (it was running it). Until then this JVM cannot tell whether the task
+     * starts, so {@code cancel} does not return before: microseconds, or, for a worker that does not answer, the
+     * time to kill it.
+     */
+    private void awaitWorker(PoolTask task, CompletableFuture<Void> verdict) {
+        try {
+            verdict.get(END_GRACE.plus(PoolEngine.EXIT_WAIT).plus(PoolEngine.EXIT_WAIT).toMillis(),
+                    TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            PoolEngine.LOG.debug("{}: no word from the worker on cancelled task {}: {}", engine.name,
+                    task.description(), e.toString());
         }
     }
 
-    /** Runs on the library's timer: fails the tasks that ran longer than the task timeout, kills their workers. */
+    /**
+     * Tells {@code w} to end {@code task}: it skips it, or ends itself if it runs it. A worker that does not end
+     * within {@link #END_GRACE} while the task is still its own (a JVM too busy to read, in a garbage collector's
+     * death spiral) is killed from here; a task of its that this kill then interrupts is run again elsewhere.
+     */
+    private void endOnWorker(Worker w, PoolTask task) {
+        w.sendCancel(task.id);
+        LibraryTimer.get().schedule(() -> {
+            boolean kill;
+            engine.lock.lock();
+            try {
+                kill = !w.lost && w.inFlight.contains(task);
+                if (kill) {
+                    w.killedFor = task;
+                }
+            } finally {
+                engine.lock.unlock();
+            }
+            if (kill) {
+                PoolEngine.LOG.debug("{}: {} did not end task {} when told; killing it", engine.name, w.name,
+                        task.description());
+                w.process.kill();
+            }
+        }, END_GRACE.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Runs on the library's timer: fails the tasks that ran longer than the task timeout, and tells their workers to
+     * end them (which ends those workers).
+     */
     void checkTimeouts() {
         Duration timeout = engine.config.taskTimeout();
         long now = System.nanoTime();
@@ -77,7 +138,7 @@ final class TaskEnds {
             Worker w = kill.get(i);
             PoolTask t = expired.get(i);
             engine.fail(t, engine.failures.timeout(w, t, timeout));
-            w.process.kill();
+            endOnWorker(w, t);
         }
     }
 }

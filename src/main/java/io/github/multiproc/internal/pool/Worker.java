@@ -44,6 +44,8 @@ public final class Worker {
     /** The worker said it leaves (its initializer failed, or its task stream broke): nothing of it runs now. */
     boolean saidBye;
     boolean exitSent;
+    /** The task this worker was killed for, because it did not end it when told (see TaskEnds). */
+    PoolTask killedFor;
     boolean lost;
     int sent;
     long lastAnswerNanos;
@@ -163,7 +165,7 @@ public final class Worker {
         io.flush();
     }
 
-    /** Asks the worker to skip a task it was sent and has not started; any thread. */
+    /** Tells the worker to end a task it was sent: it skips it, or ends itself if it runs it; any thread. */
     void sendCancel(long id) {
         try {
             io.write(Frame.CANCEL, id, null);

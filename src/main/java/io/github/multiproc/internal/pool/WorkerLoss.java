@@ -1,6 +1,7 @@
 package io.github.multiproc.internal.pool;
 
 import io.github.multiproc.ExitStatus;
+import io.github.multiproc.internal.channel.ChannelProtocol;
 import io.github.multiproc.internal.spawn.Children;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -44,11 +45,17 @@ final class WorkerLoss {
                 t.worker = null;
                 if (running == null && !w.saidBye) {
                     running = t; // the first in flight is the one the worker was running
-                } else if (!t.future.isDone()) {
+                } else if (!t.isSettled()) {
                     requeue.add(t);
                 }
             }
+            w.inFlight.forEach(PoolTask::workerDone);
             w.inFlight.clear();
+            if (running != null && w.killedFor != null && running != w.killedFor && !running.isSettled()) {
+                // killed for a task it had answered meanwhile: the one it was running is innocent, and runs again
+                requeue.add(0, running);
+                running = null;
+            }
             for (int i = requeue.size() - 1; i >= 0; i--) {
                 engine.queue.addFirst(requeue.get(i));
             }
@@ -64,8 +71,10 @@ final class WorkerLoss {
             w.ready.completeExceptionally(why);
         }
         PoolTask crashed = running;
+        boolean endedByPool = w.killedFor != null
+                || status.map(s -> s.code() == ChannelProtocol.EXIT_CANCELLED).orElse(false);
         // the counters first, so that whoever sees the task fail also sees the restart
-        afterLoss(w, asked && !beforeReady, beforeReady, w.ready, () -> {
+        afterLoss(w, (asked && !beforeReady) || endedByPool, beforeReady, w.ready, () -> {
             if (crashed != null && !crashed.endedByPool && !crashed.future.isDone()) {
                 engine.fail(crashed, engine.failures.crash(w, status, "while running task " + crashed.description()));
             }

@@ -27,7 +27,10 @@ public record Frame(int kind, long id, byte[] payload, int length) {
     public static final int RESULT_UNSENDABLE = 5;
     /** Parent to child: finish the current task, then exit. */
     public static final int EXIT = 6;
-    /** Parent to worker: the task with this id was cancelled; skip it if it has not started. */
+    /**
+     * Parent to worker: the task with this id was cancelled, or ran out of time: skip it if it has not started; if it
+     * runs now, the worker ends.
+     */
     public static final int CANCEL = 7;
     /** Worker to parent: the task with this id was skipped, as asked; in its place in the order of answers. */
     public static final int SKIPPED = 8;
