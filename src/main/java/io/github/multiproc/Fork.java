@@ -215,7 +215,8 @@ public final class Fork {
      * Lists the processes recorded in the state directory that are still alive although the JVM that started them is
      * gone: {@link ParentExit#DETACH} and {@link ParentExit#WAIT} children, and command children of a JVM that was
      * killed. A process is listed only if its start instant matches the record, so a reused pid, or any process this
-     * library did not start, is never listed. Records of processes that have ended are removed.
+     * library did not start, is never listed. Records of processes that have ended are removed; a record whose process
+     * cannot be told alive or gone (a read of {@code /proc} failed) is kept for the next call.
      *
      * @return handles of the orphans
      * @throws MultiprocException if the state directory cannot be prepared

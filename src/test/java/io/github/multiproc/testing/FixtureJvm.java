@@ -57,7 +57,24 @@ public final class FixtureJvm implements AutoCloseable {
      */
     public static FixtureJvm start(Path stateDir, List<String> jvmOptions, Class<?> main, String... args)
             throws IOException {
-        List<String> command = new ArrayList<>();
+        return startWrapped(List.of(), stateDir, jvmOptions, main, args);
+    }
+
+    /**
+     * Starts {@code main} in a new JVM whose command line comes after {@code wrapper}, a program that runs it in
+     * another setting (for example {@code setpriv ...} with fewer privileges, or {@code unshare ...} in other
+     * namespaces).
+     *
+     * @param wrapper the program and its arguments before {@code java}; empty for none
+     * @param stateDir the fixture's {@code multiproc.stateDir}
+     * @param jvmOptions options before the main class
+     * @param main the fixture class
+     * @param args its arguments
+     * @return the running fixture
+     */
+    public static FixtureJvm startWrapped(List<String> wrapper, Path stateDir, List<String> jvmOptions,
+            Class<?> main, String... args) throws IOException {
+        List<String> command = new ArrayList<>(wrapper);
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));

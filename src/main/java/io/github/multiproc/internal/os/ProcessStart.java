@@ -2,8 +2,10 @@ package io.github.multiproc.internal.os;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.Optional;
 
 /**
  * When a process started, as an opaque number that is the same each time it is read for the same process: on Linux
@@ -17,6 +19,19 @@ public final class ProcessStart {
     private ProcessStart() {
     }
 
+    /** What {@link #status} found out about a recorded process. */
+    public enum Status {
+        /** It runs, and started at the recorded instant. */
+        ALIVE,
+        /** It has ended (no such process, or only its exit status is left), or its pid now names another process. */
+        GONE,
+        /**
+         * The operating system could not be asked (a read of {@code /proc} failed, with too many open files for
+         * example): it may well run, so nothing may be concluded from it.
+         */
+        UNKNOWN
+    }
+
     /**
      * Returns the start of {@code handle}'s process.
      *
@@ -26,14 +41,58 @@ public final class ProcessStart {
     public static long of(ProcessHandle handle) {
         if (PROC_STAT) {
             try {
-                String stat = Files.readString(Path.of("/proc", Long.toString(handle.pid()), "stat"));
-                // the fields after the command (which may hold spaces and parentheses); field 22 is the start time
-                String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-                return Long.parseLong(fields[19]);
+                return procStat(handle.pid()).start();
             } catch (IOException | RuntimeException e) {
                 return 0;
             }
         }
         return handle.info().startInstant().map(Instant::toEpochMilli).orElse(0L);
+    }
+
+    /**
+     * Tells whether the process {@code pid} that started at {@code start} still runs. Only an answer of the
+     * operating system that it is not there (or is a zombie, or started at another instant) is {@link Status#GONE};
+     * a read that fails is {@link Status#UNKNOWN}.
+     *
+     * @param pid the recorded pid
+     * @param start its recorded start (see {@link #of})
+     * @return what could be told
+     */
+    public static Status status(long pid, long start) {
+        if (PROC_STAT) {
+            Stat stat;
+            try {
+                stat = procStat(pid);
+            } catch (NoSuchFileException e) {
+                return Status.GONE;
+            } catch (IOException | RuntimeException e) {
+                return Status.UNKNOWN;
+            }
+            if (stat.state() == 'Z' || stat.state() == 'X') {
+                return Status.GONE; // a zombie has ended; only its parent's wait is missing
+            }
+            return stat.start() == start ? Status.ALIVE : Status.GONE;
+        }
+        // the JDK does not tell a failed look-up from a missing process here
+        Optional<ProcessHandle> handle = ProcessHandle.of(pid);
+        if (handle.isEmpty() || !handle.get().isAlive()) {
+            return Status.GONE;
+        }
+        long actual = handle.get().info().startInstant().map(Instant::toEpochMilli).orElse(0L);
+        if (actual == 0) {
+            return start == 0 ? Status.ALIVE : Status.UNKNOWN; // recorded where the start could not be told either
+        }
+        return actual == start ? Status.ALIVE : Status.GONE;
+    }
+
+    /** The fields of {@code /proc/<pid>/stat} read here: the state (field 3) and the start time (field 22). */
+    private record Stat(char state, long start) {
+    }
+
+    private static Stat procStat(long pid) throws IOException {
+        String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+        // the fields after the command, which may hold spaces and parentheses
+        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return new Stat(fields[0].charAt(0), Long.parseLong(fields[19]));
     }
 }

@@ -111,18 +111,24 @@ public final class ChildRecords {
     }
 
     /**
-     * Returns the live recorded processes whose owner is gone; deletes records of processes that have ended.
+     * Returns the live recorded processes whose owner is gone; deletes records of processes that have ended. A
+     * process that cannot be told alive or gone (a read of {@code /proc} failed) is neither: its record is kept and
+     * judged again next time.
      */
     List<ProcessHandle> orphans() {
         List<ProcessHandle> orphans = new ArrayList<>();
         for (Entry e : entries()) {
-            Optional<ProcessHandle> child = alive(e.pid(), e.start());
-            if (child.isEmpty()) {
+            ProcessStart.Status child = ProcessStart.status(e.pid(), e.start());
+            if (child == ProcessStart.Status.GONE) {
                 deleteQuietly(e.file());
-            } else if (alive(e.ownerPid(), e.ownerStart()).isEmpty()) {
-                LOG.debug("orphan: pid {} ({}) started by {} which is gone; command: {}", e.pid(), e.name(),
-                        e.ownerPid(), e.command());
-                orphans.add(child.get());
+            } else if (child == ProcessStart.Status.ALIVE
+                    && ProcessStart.status(e.ownerPid(), e.ownerStart()) == ProcessStart.Status.GONE) {
+                Optional<ProcessHandle> handle = ProcessHandle.of(e.pid());
+                if (handle.isPresent()) {
+                    LOG.debug("orphan: pid {} ({}) started by {} which is gone; command: {}", e.pid(), e.name(),
+                            e.ownerPid(), e.command());
+                    orphans.add(handle.get());
+                }
             }
         }
         return orphans;
@@ -135,15 +141,6 @@ public final class ChildRecords {
                 deleteQuietly(e.file());
             }
         }
-    }
-
-    /** Returns the process if it is alive and started at {@code start} (so not a reused pid). */
-    static Optional<ProcessHandle> alive(long pid, long start) {
-        Optional<ProcessHandle> handle = ProcessHandle.of(pid);
-        if (handle.isEmpty() || !handle.get().isAlive()) {
-            return Optional.empty();
-        }
-        return ProcessStart.of(handle.get()) == start ? handle : Optional.empty();
     }
 
     private static void deleteQuietly(Path file) {

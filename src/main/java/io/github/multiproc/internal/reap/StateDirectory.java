@@ -86,7 +86,7 @@ public final class StateDirectory {
     }
 
     /**
-     * Deletes the run directories of JVMs that are gone.
+     * Deletes the run directories of JVMs that are gone; one whose JVM cannot be told alive or gone is kept.
      *
      * @param stateDir the state directory
      * @param keep this JVM's own run directory
@@ -99,7 +99,7 @@ public final class StateDirectory {
                     try {
                         long pid = Long.parseLong(parts[1]);
                         long start = Long.parseLong(parts[2]);
-                        if (ChildRecords.alive(pid, start).isEmpty()) {
+                        if (ProcessStart.status(pid, start) == ProcessStart.Status.GONE) {
                             deleteTree(dir);
                         }
                     } catch (NumberFormatException e) {
