@@ -215,8 +215,9 @@ public final class Fork {
      * Lists the processes recorded in the state directory that are still alive although the JVM that started them is
      * gone: {@link ParentExit#DETACH} and {@link ParentExit#WAIT} children, and command children of a JVM that was
      * killed. A process is listed only if its start instant matches the record, so a reused pid, or any process this
-     * library did not start, is never listed. Records of processes that have ended are removed; a record whose process
-     * cannot be told alive or gone (a read of {@code /proc} failed) is kept for the next call.
+     * library did not start, is never listed, nor is a process recorded by a JVM of another pid namespace (another
+     * container sharing the state directory). Records of processes that have ended are removed; a record whose process
+     * cannot be told alive or gone (a read of {@code /proc} failed, another pid namespace) is kept.
      *
      * @return handles of the orphans
      * @throws MultiprocException if the state directory cannot be prepared

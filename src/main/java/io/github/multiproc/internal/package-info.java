@@ -30,7 +30,7 @@
  *       {@code WorkerLoss}, {@code TaskEnds}, {@code PoolMaps}</td></tr>
  *   <tr><td>Where is reaping: the records of children, orphans, the state and run directories?</td>
  *       <td>{@link io.github.multiproc.internal.reap reap}</td><td>{@code ChildRecords}, {@code OrphanReaper},
- *       {@code StateDirectory}</td></tr>
+ *       {@code StateDirectory}, {@code RunDirectory}</td></tr>
  *   <tr><td>How is a pid told from a reused one, and how is a process tree signalled?</td>
  *       <td>{@link io.github.multiproc.internal.os os}</td><td>{@code ProcessStart}, {@code ProcessTree}</td></tr>
  *   <tr><td>How are child JVMs started faster from a class-data archive?</td>

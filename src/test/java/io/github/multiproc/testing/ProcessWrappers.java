@@ -45,6 +45,19 @@ public final class ProcessWrappers {
         return wrapper;
     }
 
+    /**
+     * Returns a wrapper whose JVM runs in a pid namespace of its own (with its own {@code /proc}), as in another
+     * container that shares {@code /tmp} with this one; it is killed when the wrapper is.
+     *
+     * @return the wrapper
+     */
+    public static List<String> otherPidNamespace() throws IOException, InterruptedException {
+        List<String> wrapper = List.of("unshare", "--pid", "--fork", "--mount-proc", "--kill-child");
+        Probe probe = run(wrapper, "true");
+        Assumptions.assumeTrue(probe.exit() == 0, () -> "cannot make a pid namespace here: " + probe);
+        return wrapper;
+    }
+
     /** What a probe run printed, stdout and stderr together, and its exit code. */
     private record Probe(int exit, String output) {
     }

@@ -20,8 +20,8 @@ import java.util.function.Supplier;
  * The one place that builds a child JVM's command line: this JVM's {@code java}, the default options
  * ({@link #defaultJvmOptions()}), the class-data archive's option when one applies, the user's options and
  * properties, this JVM's class path or module path, the child main class ({@link ChildMain}) and its arguments. Long
- * paths go in an {@code @argfile} (written once per path into the private run directory), so that they neither hit
- * the OS's length limit nor fill {@code ps}. The helper JVMs that make the archive get theirs from
+ * paths go in an {@code @argfile} (written once per path into the private run directory, and again if something
+ * removed it), so that they neither hit the OS's length limit nor fill {@code ps}. The helper JVMs that make the archive get theirs from
  * {@link #helperJvm}.
  *
  * <p>Thread safety: safe for concurrent use.
@@ -44,18 +44,18 @@ public final class LaunchCommand {
             "-XX:-UsePerfData",
             "-Xlog:all=warning:stderr");
 
-    private final Path runDir;
+    private final Supplier<Path> runDir;
     private final Supplier<ArchiveUse> archive;
     private final Map<String, Path> argFiles = new ConcurrentHashMap<>();
 
     /**
      * Creates the launcher of a run directory's children.
      *
-     * @param runDir where argument files are written
+     * @param runDir where argument files are written: returns the run directory, made again if it was removed
      * @param archive the class-data archive for children on the class path without options of their own (returns
      *     null where none is used)
      */
-    public LaunchCommand(Path runDir, Supplier<ArchiveUse> archive) {
+    public LaunchCommand(Supplier<Path> runDir, Supplier<ArchiveUse> archive) {
         this.runDir = runDir;
         this.archive = archive;
     }
@@ -213,16 +213,26 @@ public final class LaunchCommand {
         }
     }
 
+    /** The argument file for {@code option path}: the one written before if it is still there (one stat). */
     private Path argFile(String option, String path) {
-        return argFiles.computeIfAbsent(option + "\0" + path, key -> {
-            try {
-                Path file = Files.createTempFile(runDir, "args-", ".txt");
-                Files.writeString(file, option + "\n" + quote(path) + "\n", StandardCharsets.UTF_8);
-                return file;
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot write an argument file in " + runDir, e);
-            }
-        });
+        String key = option + "\0" + path;
+        Path cached = argFiles.get(key);
+        if (cached != null && Files.isRegularFile(cached)) {
+            return cached;
+        }
+        // first use, or a /tmp cleaner removed it: a child named a missing one would fail to start
+        return argFiles.compute(key, (k, old) -> old != null && Files.isRegularFile(old) ? old : write(option, path));
+    }
+
+    private Path write(String option, String path) {
+        Path dir = runDir.get();
+        try {
+            Path file = Files.createTempFile(dir, "args-", ".txt");
+            Files.writeString(file, option + "\n" + quote(path) + "\n", StandardCharsets.UTF_8);
+            return file;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write an argument file in " + dir, e);
+        }
     }
 
     /** Quotes for the java launcher's {@code @argfile} syntax: double quotes, backslash escapes. */

@@ -50,6 +50,25 @@ public final class ProcessStart {
     }
 
     /**
+     * Returns the start of this JVM's own process; unlike {@link #of}, a read of {@code /proc} that fails is an
+     * error, never 0.
+     *
+     * @return its start, or 0 where the platform cannot tell
+     * @throws IOException if {@code /proc/self/stat} cannot be read now (too many open files, for example)
+     */
+    public static long ofCurrent() throws IOException {
+        ProcessHandle self = ProcessHandle.current();
+        if (PROC_STAT) {
+            try {
+                return procStat(self.pid()).start();
+            } catch (RuntimeException e) {
+                throw new IOException("cannot parse /proc/" + self.pid() + "/stat", e);
+            }
+        }
+        return of(self);
+    }
+
+    /**
      * Tells whether the process {@code pid} that started at {@code start} still runs. Only an answer of the
      * operating system that it is not there (or is a zombie, or started at another instant) is {@link Status#GONE};
      * a read that fails is {@link Status#UNKNOWN}.

@@ -9,10 +9,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Properties;
 import org.slf4j.Logger;
@@ -21,7 +23,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The record of every live child in the state directory: one small file per child, written when it starts and
  * removed when it has been reaped. What survives a JVM that was killed is how {@code Fork.orphans()} finds the
- * children it left behind, and the start instants in it rule out a reused pid.
+ * children it left behind, and the start instants in it rule out a reused pid. Each record names its {@link PidScope},
+ * so that JVMs of other pid namespaces sharing the directory never judge it by its pid.
  *
  * <p>Thread safety: safe for concurrent use; files are replaced atomically.
  */
@@ -30,48 +33,74 @@ public final class ChildRecords {
     private static final String SUFFIX = ".child";
 
     private final Path dir;
-    private final long ownerPid;
-    private final long ownerStart;
+    private final ThisJvm self;
 
+    /**
+     * Creates the records of this JVM's children in {@code dir}.
+     *
+     * @param dir the state directory
+     * @throws io.github.multiproc.MultiprocException if this JVM's start cannot be read
+     */
     public ChildRecords(Path dir) {
         this.dir = dir;
-        ProcessHandle self = ProcessHandle.current();
-        this.ownerPid = self.pid();
-        this.ownerStart = ProcessStart.of(self);
+        this.self = ThisJvm.get();
     }
 
-    /** Records a child that has just started at {@code start} (see {@link ProcessStart}). */
+    /**
+     * Records a child that has just started at {@code start} (see {@link ProcessStart}); the state directory is made
+     * again first if something removed it.
+     */
     public void add(ProcessHandle child, long start, String name, String command, ParentExit policy) {
         Properties p = new Properties();
         p.setProperty("pid", Long.toString(child.pid()));
         p.setProperty("start", Long.toString(start));
-        p.setProperty("ownerPid", Long.toString(ownerPid));
-        p.setProperty("ownerStart", Long.toString(ownerStart));
+        p.setProperty("ownerPid", Long.toString(self.pid()));
+        p.setProperty("ownerStart", Long.toString(self.start()));
+        p.setProperty("scope", self.scope().token());
         p.setProperty("name", name);
         p.setProperty("command", command.length() > 4000 ? command.substring(0, 4000) + "..." : command);
         p.setProperty("policy", policy.name());
-        Path file = dir.resolve(child.pid() + "-" + p.getProperty("start") + SUFFIX);
+        StringBuilder text = new StringBuilder(256);
+        for (String key : new String[] {"pid", "start", "ownerPid", "ownerStart", "scope", "name", "command",
+            "policy"}) {
+            text.append(key).append('=').append(escape(p.getProperty(key))).append('\n');
+        }
+        Path file = dir.resolve(fileName(child.pid(), start));
         try {
-            Path tmp = dir.resolve("." + child.pid() + "-" + System.nanoTime() + ".tmp");
-            StringBuilder text = new StringBuilder(256);
-            for (String key : new String[] {"pid", "start", "ownerPid", "ownerStart", "name", "command", "policy"}) {
-                text.append(key).append('=').append(escape(p.getProperty(key))).append('\n');
-            }
-            Files.writeString(tmp, text, StandardCharsets.UTF_8);
             try {
-                Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
+                write(text, file);
+            } catch (NoSuchFileException gone) {
+                // a /tmp cleaner removed the state directory
+                StateDirectory.privateDirectory(dir);
+                write(text, file);
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot record child " + child.pid() + " in " + dir, e);
         }
     }
 
+    private void write(CharSequence text, Path file) throws IOException {
+        Path tmp = Files.createTempFile(dir, ".child-", ".tmp");
+        try {
+            Files.writeString(tmp, text, StandardCharsets.UTF_8);
+            try {
+                Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
+            }
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    private String fileName(long pid, long start) {
+        return self.scope().token() + "-" + pid + "-" + start + SUFFIX;
+    }
+
     /** Forgets a child that has been reaped. */
     public void remove(ProcessHandle child, long start) {
         try {
-            Files.deleteIfExists(dir.resolve(child.pid() + "-" + start + SUFFIX));
+            Files.deleteIfExists(dir.resolve(fileName(child.pid(), start)));
         } catch (IOException e) {
             LOG.debug("cannot remove the record of {}", child.pid(), e);
         }
@@ -83,7 +112,8 @@ public final class ChildRecords {
     }
 
     /** A parsed record. */
-    record Entry(long pid, long start, long ownerPid, long ownerStart, String name, String command, Path file) {
+    record Entry(long pid, long start, long ownerPid, long ownerStart, PidScope scope, String name, String command,
+            Path file) {
     }
 
     List<Entry> entries() {
@@ -96,9 +126,12 @@ public final class ChildRecords {
                 Properties p = new Properties();
                 try (Reader r = Files.newBufferedReader(f, StandardCharsets.UTF_8)) {
                     p.load(r);
+                    // a record of an older version names no scope: judged by pid, as it always was
+                    PidScope scope = p.getProperty("scope") == null ? PidScope.UNNAMED
+                            : Objects.requireNonNull(PidScope.parse(p.getProperty("scope")), "scope");
                     entries.add(new Entry(Long.parseLong(p.getProperty("pid")),
                             Long.parseLong(p.getProperty("start")), Long.parseLong(p.getProperty("ownerPid")),
-                            Long.parseLong(p.getProperty("ownerStart")), p.getProperty("name", ""),
+                            Long.parseLong(p.getProperty("ownerStart")), scope, p.getProperty("name", ""),
                             p.getProperty("command", ""), f));
                 } catch (IOException | RuntimeException e) {
                     LOG.debug("skipping unreadable record {}", f, e);
@@ -111,18 +144,18 @@ public final class ChildRecords {
     }
 
     /**
-     * Returns the live recorded processes whose owner is gone; deletes records of processes that have ended. A
-     * process that cannot be told alive or gone (a read of {@code /proc} failed) is neither: its record is kept and
-     * judged again next time.
+     * Returns the live recorded processes whose owner is gone; deletes records of processes that have ended (or of
+     * another boot). A process that cannot be told alive or gone (a read of {@code /proc} failed, or it is of another
+     * pid namespace) is neither: its record is kept and judged again next time.
      */
     List<ProcessHandle> orphans() {
         List<ProcessHandle> orphans = new ArrayList<>();
         for (Entry e : entries()) {
-            ProcessStart.Status child = ProcessStart.status(e.pid(), e.start());
+            ProcessStart.Status child = self.scope().status(e.scope(), e.pid(), e.start());
             if (child == ProcessStart.Status.GONE) {
                 deleteQuietly(e.file());
             } else if (child == ProcessStart.Status.ALIVE
-                    && ProcessStart.status(e.ownerPid(), e.ownerStart()) == ProcessStart.Status.GONE) {
+                    && self.scope().status(e.scope(), e.ownerPid(), e.ownerStart()) == ProcessStart.Status.GONE) {
                 Optional<ProcessHandle> handle = ProcessHandle.of(e.pid());
                 if (handle.isPresent()) {
                     LOG.debug("orphan: pid {} ({}) started by {} which is gone; command: {}", e.pid(), e.name(),

@@ -20,9 +20,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The state directory ({@code multiproc.stateDir}) and what lives in it: the child records, the class-data cache, and
- * one private run directory per JVM ({@code run-<pid>-<start>}) for its channel sockets, key files and argument
- * files. A run directory is deleted at its JVM's exit, and one left by a JVM that was killed is deleted by the next
- * JVM that starts a child.
+ * one private run directory per JVM ({@link RunDirectory}) for its channel sockets, key files and argument files. A
+ * run directory is deleted at its JVM's exit, and one left by a JVM that was killed is deleted by the next JVM of the
+ * same pid namespace that starts a child.
  *
  * <p>Thread safety: stateless.
  */
@@ -74,32 +74,33 @@ public final class StateDirectory {
     }
 
     /**
-     * Returns this JVM's private run directory in {@code stateDir}, made now if needed.
-     *
-     * @param stateDir the state directory
-     * @return the run directory
-     * @throws MultiprocException if it cannot be made
+     * Returns the name of a run directory: {@code run-<pid scope>-<pid>-<start>}.
      */
-    public static Path runDirectory(Path stateDir) {
-        ProcessHandle self = ProcessHandle.current();
-        return privateDirectory(stateDir.resolve("run-" + self.pid() + "-" + ProcessStart.of(self)));
+    static String runDirectoryName(PidScope scope, long pid, long start) {
+        return "run-" + scope.token() + "-" + pid + "-" + start;
     }
 
     /**
-     * Deletes the run directories of JVMs that are gone; one whose JVM cannot be told alive or gone is kept.
+     * Deletes the run directories of JVMs that are gone. One whose JVM cannot be told alive or gone is kept, and so
+     * is one of another pid namespace: its pid means another process here, or none.
      *
      * @param stateDir the state directory
      * @param keep this JVM's own run directory
+     * @throws io.github.multiproc.MultiprocException if this JVM's start cannot be read
      */
     public static void removeStaleRunDirectories(Path stateDir, Path keep) {
+        PidScope here = ThisJvm.get().scope();
         try (DirectoryStream<Path> dirs = Files.newDirectoryStream(stateDir, "run-*")) {
             for (Path dir : dirs) {
                 String[] parts = dir.getFileName().toString().split("-");
-                if (parts.length == 3 && !dir.equals(keep)) {
+                // run-<scope>-<pid>-<start>, or run-<pid>-<start> from an older version, judged by pid as it was
+                PidScope scope = parts.length == 4 ? PidScope.parse(parts[1])
+                        : parts.length == 3 ? PidScope.UNNAMED : null;
+                if (scope != null && !dir.equals(keep)) {
                     try {
-                        long pid = Long.parseLong(parts[1]);
-                        long start = Long.parseLong(parts[2]);
-                        if (ProcessStart.status(pid, start) == ProcessStart.Status.GONE) {
+                        long pid = Long.parseLong(parts[parts.length - 2]);
+                        long start = Long.parseLong(parts[parts.length - 1]);
+                        if (here.status(scope, pid, start) == ProcessStart.Status.GONE) {
                             deleteTree(dir);
                         }
                     } catch (NumberFormatException e) {

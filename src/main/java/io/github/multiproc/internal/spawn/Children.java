@@ -8,6 +8,7 @@ import io.github.multiproc.internal.channel.ChannelListener;
 import io.github.multiproc.internal.launch.LaunchCommand;
 import io.github.multiproc.internal.reap.ChildRecords;
 import io.github.multiproc.internal.reap.OrphanReaper;
+import io.github.multiproc.internal.reap.RunDirectory;
 import io.github.multiproc.internal.reap.StateDirectory;
 import io.github.multiproc.internal.runtime.LibraryTimer;
 import io.github.multiproc.internal.runtime.Settings;
@@ -46,7 +47,7 @@ public final class Children {
 
     private final ChildRecords records;
     private final OrphanReaper reaper;
-    private final Path runDir;
+    private final RunDirectory runDir;
     private final LaunchCommand launch;
     private final AtomicLong serials = new AtomicLong();
     private final ChildRegistry registry = new ChildRegistry();
@@ -57,11 +58,11 @@ public final class Children {
         Path privateStateDir = StateDirectory.privateDirectory(stateDir);
         this.records = new ChildRecords(privateStateDir);
         this.reaper = new OrphanReaper(records);
-        this.runDir = StateDirectory.runDirectory(stateDir);
+        this.runDir = new RunDirectory(privateStateDir);
         ClassDataArchive archive = new ClassDataArchive(privateStateDir.resolve("cds"));
-        this.launch = new LaunchCommand(runDir, archive::use);
-        StateDirectory.removeStaleRunDirectories(stateDir, runDir);
-        Thread hook = new Thread(new ExitHook(registry, standbys, archive, runDir), "multiproc-exit");
+        this.launch = new LaunchCommand(runDir::existing, archive::use);
+        StateDirectory.removeStaleRunDirectories(stateDir, runDir.path());
+        Thread hook = new Thread(new ExitHook(registry, standbys, archive, runDir.path()), "multiproc-exit");
         Runtime.getRuntime().addShutdownHook(hook);
     }
 
@@ -229,10 +230,10 @@ public final class Children {
      */
     public ChannelListener openListener(long serial, String name) {
         try {
-            return ChannelListener.open(runDir, serial, "tcp".equals(Settings.transport()), LibraryTimer.get(),
-                    ChannelLogs.SLF4J);
+            return ChannelListener.open(runDir.existing(), serial, "tcp".equals(Settings.transport()),
+                    LibraryTimer.get(), ChannelLogs.SLF4J);
         } catch (IOException e) {
-            throw new MultiprocException("cannot open a channel for " + name + " in " + runDir + ": " + e, e);
+            throw new MultiprocException("cannot open a channel for " + name + " in " + runDir.path() + ": " + e, e);
         }
     }
 

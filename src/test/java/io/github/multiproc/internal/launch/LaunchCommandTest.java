@@ -23,7 +23,7 @@ final class LaunchCommandTest {
 
     @Test
     void build_shortClassPath_isInline(@TempDir Path runDir) {
-        List<String> cmd = new LaunchCommand(runDir, () -> null).build("/a.jar", null, null, List.of("-Xmx1g"),
+        List<String> cmd = new LaunchCommand(() -> runDir, () -> null).build("/a.jar", null, null, List.of("-Xmx1g"),
                 Map.of("k", "v"), List.of("arg"));
         assertThat(cmd.get(0)).endsWith("java");
         assertThat(cmd).containsSubsequence("-XX:TieredStopAtLevel=1", "-Xmx1g", "-Dk=v", "-cp", "/a.jar",
@@ -32,8 +32,8 @@ final class LaunchCommandTest {
 
     @Test
     void build_modulePath_launchesTheLibraryModuleAndResolvesTheMainModule(@TempDir Path runDir) {
-        List<String> cmd = new LaunchCommand(runDir, () -> null).build("", "/mods", "demo.app", List.of(), Map.of(),
-                List.of());
+        List<String> cmd = new LaunchCommand(() -> runDir, () -> null).build("", "/mods", "demo.app", List.of(),
+                Map.of(), List.of());
         if (LaunchCommand.class.getModule().isNamed()) {
             assertThat(cmd).containsSubsequence("-p", "/mods", "--add-modules", "demo.app", "-m",
                     "io.github.multiproc/" + ChildMain.class.getName());
@@ -64,8 +64,8 @@ final class LaunchCommandTest {
         }
         cp.append(odd);
         Path runDir = Files.createDirectory(dir.resolve("run"));
-        List<String> cmd = new LaunchCommand(runDir, () -> null).build(cp.toString(), null, null, List.of(), Map.of(),
-                List.of());
+        List<String> cmd = new LaunchCommand(() -> runDir, () -> null).build(cp.toString(), null, null, List.of(),
+                Map.of(), List.of());
         assertThat(cmd).anyMatch(a -> a.startsWith("@"));
         assertThat(String.join(" ", cmd)).hasSizeLessThan(600);
 

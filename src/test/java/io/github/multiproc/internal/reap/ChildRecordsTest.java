@@ -51,7 +51,8 @@ final class ChildRecordsTest {
         ProcessHandle sleeper = start("sleep", "120");
         long start = ProcessStart.of(sleeper);
         new ChildRecords(stateDir).add(sleeper, start, "sleeper", "sleep 120", ParentExit.DETACH);
-        Path runDir = Files.createDirectory(stateDir.resolve("run-" + sleeper.pid() + "-" + start));
+        Path runDir = Files.createDirectory(stateDir.resolve(StateDirectory.runDirectoryName(ThisJvm.get().scope(),
+                sleeper.pid(), start)));
         List<String> unreadable = ProcessWrappers.procStatUnreadable(sleeper.pid(), scratch);
 
         FixtureJvm reaper = fixture(unreadable, List.of(), OrphanReaper.class);
