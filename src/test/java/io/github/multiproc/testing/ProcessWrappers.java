@@ -46,6 +46,31 @@ public final class ProcessWrappers {
     }
 
     /**
+     * Returns a wrapper whose JVM may not signal processes of other users: root without {@code CAP_KILL}.
+     *
+     * @return the wrapper
+     */
+    public static List<String> withoutKillCapability() throws IOException, InterruptedException {
+        List<String> wrapper = List.of("setpriv", "--bounding-set", "-kill");
+        Probe probe = run(wrapper, "true");
+        Assumptions.assumeTrue(probe.exit() == 0, () -> "setpriv does not work here: " + probe);
+        return wrapper;
+    }
+
+    /**
+     * Returns a wrapper that runs a program as {@code uid} and its group, without supplementary groups.
+     *
+     * @param uid the user id, which need not have a passwd entry
+     * @return the wrapper
+     */
+    public static List<String> asUid(int uid) throws IOException, InterruptedException {
+        List<String> wrapper = List.of("setpriv", "--reuid=" + uid, "--regid=" + uid, "--clear-groups");
+        Probe probe = run(wrapper, "true");
+        Assumptions.assumeTrue(probe.exit() == 0, () -> "cannot run as uid " + uid + " here: " + probe);
+        return wrapper;
+    }
+
+    /**
      * Returns a wrapper whose JVM runs in a pid namespace of its own (with its own {@code /proc}), as in another
      * container that shares {@code /tmp} with this one; it is killed when the wrapper is.
      *

@@ -69,6 +69,30 @@ public final class ProcessStart {
     }
 
     /**
+     * Returns whether {@code handle}'s process runs: it is alive, and not a zombie (which has ended, only its exit
+     * status is left for its parent). One that cannot be read counts as running.
+     *
+     * @param handle the process
+     * @return whether it runs
+     */
+    public static boolean running(ProcessHandle handle) {
+        if (!handle.isAlive()) {
+            return false;
+        }
+        if (PROC_STAT) {
+            try {
+                char state = procStat(handle.pid()).state();
+                return state != 'Z' && state != 'X';
+            } catch (NoSuchFileException e) {
+                return false;
+            } catch (IOException | RuntimeException e) {
+                return true;
+            }
+        }
+        return true;
+    }
+
+    /**
      * Tells whether the process {@code pid} that started at {@code start} still runs. Only an answer of the
      * operating system that it is not there (or is a zombie, or started at another instant) is {@link Status#GONE};
      * a read that fails is {@link Status#UNKNOWN}.

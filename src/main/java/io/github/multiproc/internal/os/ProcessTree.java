@@ -130,11 +130,14 @@ public final class ProcessTree {
         return tree;
     }
 
-    /** Waits until none of {@code processes} is alive or {@code timeout} has passed; returns whether all ended. */
+    /**
+     * Waits until none of {@code processes} runs or {@code timeout} has passed; returns whether all ended. A zombie
+     * has ended: a process whose parent died is re-parented to an init that may never reap it.
+     */
     public static boolean awaitGone(List<ProcessHandle> processes, Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         long pause = 1;
-        while (processes.stream().anyMatch(ProcessHandle::isAlive)) {
+        while (processes.stream().anyMatch(ProcessStart::running)) {
             if (System.nanoTime() - deadline > 0) {
                 return false;
             }

@@ -143,13 +143,17 @@ public final class ChildRecords {
         return entries;
     }
 
+    /** A live recorded process whose owner is gone, and its record. */
+    record Orphan(ProcessHandle process, Entry entry) {
+    }
+
     /**
      * Returns the live recorded processes whose owner is gone; deletes records of processes that have ended (or of
      * another boot). A process that cannot be told alive or gone (a read of {@code /proc} failed, or it is of another
      * pid namespace) is neither: its record is kept and judged again next time.
      */
-    List<ProcessHandle> orphans() {
-        List<ProcessHandle> orphans = new ArrayList<>();
+    List<Orphan> orphans() {
+        List<Orphan> orphans = new ArrayList<>();
         for (Entry e : entries()) {
             ProcessStart.Status child = self.scope().status(e.scope(), e.pid(), e.start());
             if (child == ProcessStart.Status.GONE) {
@@ -160,20 +164,26 @@ public final class ChildRecords {
                 if (handle.isPresent()) {
                     LOG.debug("orphan: pid {} ({}) started by {} which is gone; command: {}", e.pid(), e.name(),
                             e.ownerPid(), e.command());
-                    orphans.add(handle.get());
+                    orphans.add(new Orphan(handle.get(), e));
                 }
             }
         }
         return orphans;
     }
 
-    /** Deletes the record of an orphan that was ended. */
-    void forget(ProcessHandle orphan) {
-        for (Entry e : entries()) {
-            if (e.pid() == orphan.pid()) {
-                deleteQuietly(e.file());
-            }
+    /**
+     * Deletes the record of an orphan if it has ended, that one record only: another with the same pid may name
+     * another process (of another pid namespace).
+     *
+     * @return whether it has ended
+     */
+    boolean forgetIfEnded(Orphan orphan) {
+        Entry e = orphan.entry();
+        if (self.scope().status(e.scope(), e.pid(), e.start()) != ProcessStart.Status.GONE) {
+            return false;
         }
+        deleteQuietly(e.file());
+        return true;
     }
 
     private static void deleteQuietly(Path file) {

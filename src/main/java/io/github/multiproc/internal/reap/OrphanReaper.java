@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,33 +35,41 @@ public final class OrphanReaper {
      * @return the orphans
      */
     public List<ProcessHandle> orphans() {
-        return records.orphans();
+        return records.orphans().stream().map(ChildRecords.Orphan::process).collect(Collectors.toList());
     }
 
     /**
      * Ends every orphan with its descendants (SIGTERM, then SIGKILL after {@code grace}) and waits until they are
-     * gone or the grace period has run out.
+     * gone or the grace period (and one second more) has run out. Only the records of the orphans that ended are
+     * deleted: one that was not ended (it may not be signalled by this user) is listed again next time.
      *
      * @param grace how long to wait before SIGKILL
      * @param timer where SIGKILL is scheduled
      * @return how many orphans were ended
      */
     public int reapOrphans(Duration grace, ScheduledExecutorService timer) {
-        List<ProcessHandle> orphans = records.orphans();
+        List<ChildRecords.Orphan> orphans = records.orphans();
         List<ProcessHandle> all = new ArrayList<>();
-        for (ProcessHandle orphan : orphans) {
-            LOG.warn("ending orphan {} ({}) and its descendants", orphan.pid(),
-                    orphan.info().commandLine().orElse("?"));
-            all.addAll(ProcessTree.terminate(orphan, grace, timer, () -> { }));
+        for (ChildRecords.Orphan orphan : orphans) {
+            LOG.warn("ending orphan {} ({}) and its descendants", orphan.process().pid(),
+                    orphan.process().info().commandLine().orElse("?"));
+            all.addAll(ProcessTree.terminate(orphan.process(), grace, timer, () -> { }));
         }
         try {
             ProcessTree.awaitGone(all, grace.plusSeconds(1));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        for (ProcessHandle orphan : orphans) {
-            records.forget(orphan);
+        int ended = 0;
+        for (ChildRecords.Orphan orphan : orphans) {
+            if (records.forgetIfEnded(orphan)) {
+                ended++;
+            } else {
+                LOG.warn("orphan {} ({}) did not end within {} after SIGTERM and SIGKILL (may this user signal it?);"
+                        + " its record is kept", orphan.process().pid(), orphan.entry().command(),
+                        grace.plusSeconds(1));
+            }
         }
-        return orphans.size();
+        return ended;
     }
 }

@@ -4,7 +4,6 @@ import static java.util.concurrent.TimeUnit.SECONDS;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.multiproc.ParentExit;
-import io.github.multiproc.fixtures.OrphanReaper;
 import io.github.multiproc.internal.os.ProcessStart;
 import io.github.multiproc.testing.FixtureJvm;
 import io.github.multiproc.testing.ProcessWrappers;
@@ -14,6 +13,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
@@ -24,11 +25,16 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The records of children in the state directory, as another JVM judges them ({@code Fork.orphans()},
  * {@code Fork.reapOrphans()}): a record goes only when its process is known to be gone. The judging JVM is a fixture
- * ({@link OrphanReaper}) with this test's state directory, started in whatever setting the case needs.
+ * ({@link io.github.multiproc.fixtures.OrphanReaper}) with this test's state directory, started in whatever setting
+ * the case needs, or this JVM's {@link OrphanReaper}.
  */
 @Timeout(value = 90, unit = SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 final class ChildRecordsTest {
     private static final Duration DEADLINE = Duration.ofSeconds(30);
+    /** Lists {@code Fork.orphans()} and prints what {@code Fork.reapOrphans()} returns. */
+    private static final Class<?> REAPER_FIXTURE = io.github.multiproc.fixtures.OrphanReaper.class;
+    /** A uid with no passwd entry, as {@code docker run -u 1234} gives. */
+    private static final int OTHER_UID = 1234;
 
     @TempDir
     Path stateDir;
@@ -55,12 +61,72 @@ final class ChildRecordsTest {
                 sleeper.pid(), start)));
         List<String> unreadable = ProcessWrappers.procStatUnreadable(sleeper.pid(), scratch);
 
-        FixtureJvm reaper = fixture(unreadable, List.of(), OrphanReaper.class);
+        FixtureJvm reaper = fixture(unreadable, List.of(), REAPER_FIXTURE);
 
         assertThat(reaper.awaitExit(DEADLINE)).as("exit code of %s", reaper).isZero();
         assertThat(reaper.awaitLine(line -> line.startsWith("REAPED "), DEADLINE)).isEqualTo("REAPED 0");
         assertThat(records()).as("records after %s", reaper).hasSize(1);
         assertThat(runDir).as("run directory of a process %s could not see", reaper).isDirectory();
+    }
+
+    /** A record of the same pid from another pid namespace names another process: reaping leaves it alone. */
+    @Test
+    void reapOrphans_samePidRecordedInAnotherPidNamespace_onlyTheOrphansRecordIsForgotten() throws Exception {
+        ProcessHandle orphan = start("sleep", "120");
+        long start = ProcessStart.of(orphan);
+        long deadOwner = endedProcess();
+        PidScope here = ThisJvm.get().scope();
+        Path ours = writeRecord(here, orphan.pid(), start, deadOwner);
+        Path theirs = writeRecord(new PidScope(here.boot(), "1"), orphan.pid(), start, deadOwner);
+        OrphanReaper reaper = new OrphanReaper(new ChildRecords(stateDir));
+        ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
+        try {
+            assertThat(reaper.reapOrphans(Duration.ofMillis(100), timer)).isEqualTo(1);
+        } finally {
+            timer.shutdownNow();
+        }
+
+        assertThat(orphan.isAlive()).as("the orphan").isFalse();
+        assertThat(ours).as("the orphan's record").doesNotExist();
+        assertThat(theirs).as("the record of another namespace's process").exists();
+    }
+
+    /** An orphan that could be signalled but did not end (here: it may not be signalled) is not counted as ended. */
+    @Test
+    void reapOrphans_orphanThatDoesNotEnd_notCountedAndRecordKept() throws Exception {
+        List<String> withoutKill = ProcessWrappers.withoutKillCapability();
+        List<String> command = new ArrayList<>(ProcessWrappers.asUid(OTHER_UID));
+        command.addAll(List.of("sleep", "120"));
+        ProcessHandle orphan = start(command.toArray(String[]::new));
+        Path record = writeRecord(ThisJvm.get().scope(), orphan.pid(), ProcessStart.of(orphan), endedProcess());
+
+        FixtureJvm reaper = fixture(withoutKill, List.of("-Dmultiproc.terminateGrace=PT0.1S"), REAPER_FIXTURE);
+
+        assertThat(reaper.awaitExit(DEADLINE)).as("exit code of %s", reaper).isZero();
+        assertThat(reaper.numbers("ORPHAN")).as("orphans listed by %s", reaper).containsExactly(orphan.pid());
+        assertThat(reaper.awaitLine(line -> line.startsWith("REAPED "), DEADLINE)).isEqualTo("REAPED 0");
+        assertThat(orphan.isAlive()).as("the orphan").isTrue();
+        assertThat(record).as("the record of an orphan still running").exists();
+
+        FixtureJvm privileged = fixture(List.of(), List.of(), REAPER_FIXTURE);
+        assertThat(privileged.awaitExit(DEADLINE)).as("exit code of %s", privileged).isZero();
+        assertThat(privileged.awaitLine(line -> line.startsWith("REAPED "), DEADLINE)).isEqualTo("REAPED 1");
+        assertThat(record).as("the record of the orphan %s ended", privileged).doesNotExist();
+    }
+
+    /** The pid of a process that has ended: an owner that is gone. */
+    private static long endedProcess() throws Exception {
+        Process process = new ProcessBuilder("true").start();
+        assertThat(process.waitFor(30, SECONDS)).isTrue();
+        return process.pid();
+    }
+
+    /** Writes a record as a JVM of {@code scope} would have, whose owner started at an instant no process has. */
+    private Path writeRecord(PidScope scope, long pid, long start, long ownerPid) throws IOException {
+        Path file = stateDir.resolve(scope.token() + "-" + pid + "-" + start + ".child");
+        Files.writeString(file, "pid=" + pid + "\nstart=" + start + "\nownerPid=" + ownerPid + "\nownerStart=1\n"
+                + "scope=" + scope.token() + "\nname=orphan\ncommand=sleep 120\npolicy=DETACH\n");
+        return file;
     }
 
     private ProcessHandle start(String... command) throws IOException {
