@@ -24,7 +24,7 @@ import org.slf4j.LoggerFactory;
  * run directory is deleted at its JVM's exit, and one left by a JVM that was killed is deleted by the next JVM of the
  * same pid namespace that starts a child.
  *
- * <p>Thread safety: stateless.
+ * <p>Thread safety: safe for concurrent use; the only state is this process's uid, read once.
  */
 public final class StateDirectory {
     private static final Logger LOG = LoggerFactory.getLogger(StateDirectory.class);
@@ -35,11 +35,12 @@ public final class StateDirectory {
     }
 
     /**
-     * Creates {@code dir} (mode 0700) or checks that an existing one is ours and private.
+     * Creates {@code dir} (mode 0700) or checks that an existing one is ours (owned by this process's uid, whatever
+     * its user's name) and private.
      *
      * @param dir the directory
      * @return {@code dir}
-     * @throws MultiprocException if it cannot be made, is not a directory, or belongs to someone else
+     * @throws MultiprocException if it cannot be made, is not a directory, or belongs to another uid
      */
     public static Path privateDirectory(Path dir) {
         try {
@@ -57,11 +58,14 @@ public final class StateDirectory {
             if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
                 throw new MultiprocException("state directory " + dir + " is not a directory");
             }
-            String owner = Files.getOwner(dir, LinkOption.NOFOLLOW_LINKS).getName();
-            String me = System.getProperty("user.name");
-            if (!owner.equals(me)) {
-                throw new MultiprocException("state directory " + dir + " belongs to " + owner + ", not " + me
-                        + "; set the system property multiproc.stateDir to a directory of your own");
+            // by uid: a uid without a passwd entry (docker run -u 1234, OpenShift) has the user.name "?"
+            int owner = uidOf(dir);
+            int me = thisUid();
+            if (owner != me) {
+                String name = Files.getOwner(dir, LinkOption.NOFOLLOW_LINKS).getName();
+                throw new MultiprocException("state directory " + dir + " belongs to uid " + owner
+                        + (name.equals(Integer.toString(owner)) ? "" : " (" + name + ")") + ", not to uid " + me
+                        + " of this process; set the system property multiproc.stateDir to a directory of your own");
             }
             Set<PosixFilePermission> perms = Files.getPosixFilePermissions(dir, LinkOption.NOFOLLOW_LINKS);
             if (!perms.equals(OWNER_ONLY)) {
@@ -70,6 +74,43 @@ public final class StateDirectory {
             return dir;
         } catch (IOException e) {
             throw new MultiprocException("cannot prepare state directory " + dir + ": " + e, e);
+        }
+    }
+
+    private static int uidOf(Path file) throws IOException {
+        return (Integer) Files.getAttribute(file, "unix:uid", LinkOption.NOFOLLOW_LINKS);
+    }
+
+    /**
+     * Returns the effective uid of this process, which owns the files it makes: from {@code /proc/self/status}, or
+     * else from a file it makes for the purpose.
+     */
+    static int thisUid() throws IOException {
+        Integer uid = thisUid;
+        if (uid == null) {
+            uid = readUid();
+            thisUid = uid;
+        }
+        return uid;
+    }
+
+    private static volatile Integer thisUid;
+
+    private static int readUid() throws IOException {
+        Path status = Path.of("/proc/self/status");
+        if (Files.isReadable(status)) {
+            for (String line : Files.readAllLines(status)) {
+                if (line.startsWith("Uid:")) {
+                    // real, effective, saved and file-system uid
+                    return Integer.parseInt(line.substring(4).trim().split("\\s+")[1]);
+                }
+            }
+        }
+        Path probe = Files.createTempFile("multiproc-uid-", ".tmp");
+        try {
+            return uidOf(probe);
+        } finally {
+            Files.deleteIfExists(probe);
         }
     }
 
