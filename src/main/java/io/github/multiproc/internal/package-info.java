@@ -46,7 +46,7 @@
  *   <li>Child side, loaded by every child JVM: {@code wire}; {@code os}; {@code task} (uses wire);
  *       {@code channel} (uses wire); {@code child} (uses all four).</li>
  *   <li>Parent side: {@code runtime}; {@code reap} (uses os, runtime); {@code launch} (uses child, os, runtime);
- *       {@code cds} (uses launch, child, os, runtime); {@code spawn} (uses cds, launch, reap, channel, wire, os,
+ *       {@code cds} (uses launch, child, reap, os, runtime); {@code spawn} (uses cds, launch, reap, channel, wire, os,
  *       runtime); {@code pool} (uses spawn, channel, task, wire, runtime).</li>
  *   <li>The API package {@code io.github.multiproc} uses spawn, pool, task and child. The engine uses the API's
  *       vocabulary (its task interfaces, exceptions, {@code ExitStatus}, {@code ParentExit}, {@code PoolStats},

@@ -4,6 +4,7 @@ import io.github.multiproc.internal.child.ChildMain;
 import io.github.multiproc.internal.child.ClassDataTraining;
 import io.github.multiproc.internal.launch.ArchiveUse;
 import io.github.multiproc.internal.launch.LaunchCommand;
+import io.github.multiproc.internal.reap.StateDirectory;
 import io.github.multiproc.internal.runtime.Settings;
 import java.io.File;
 import java.io.IOException;
@@ -12,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.FileTime;
@@ -44,6 +46,10 @@ import org.slf4j.LoggerFactory;
  * move wins; a stale archive is never named, because its inputs would hash to another name. The JVM ignores an
  * archive that does not match it (with a warning), and this class passes one only if the file exists, since naming a
  * missing one would turn all class sharing off.
+ *
+ * <p>The cache directory is private (0700) like the state directory, and an archive, its recorded size or a jar that
+ * another user could have written (not owned by this uid, or writable by its group or others) is never used: it
+ * would run in every child. A jar is made again; an archive is trained again.
  *
  * <p>Children get the library's jar first on their class path (the archive can only cover a prefix of the class
  * path made of jar files); when the library runs from a directory of classes, as in its own build, a jar of that
@@ -127,7 +133,7 @@ public final class ClassDataArchive {
             if (location == null) {
                 return null;
             }
-            Files.createDirectories(cacheDir);
+            StateDirectory.privateDirectory(cacheDir);
             boolean copy = Files.isDirectory(location);
             Path jar = copy ? jarOf(location) : location;
             // a jar made here is named by its content; another JVM may have made it (at another time) first
@@ -174,9 +180,10 @@ public final class ClassDataArchive {
             sha.update(Files.readAllBytes(f));
         }
         Path jar = cacheDir.resolve("multiproc-" + HexFormat.of().formatHex(sha.digest(), 0, 12) + ".jar");
-        if (Files.isRegularFile(jar)) {
+        if (Files.isRegularFile(jar, LinkOption.NOFOLLOW_LINKS) && StateDirectory.trusted(jar)) {
             return jar;
         }
+        Files.deleteIfExists(jar); // not ours alone: every child would run it
         Path tmp = Files.createTempFile(cacheDir, "multiproc-", ".jar.tmp");
         try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(tmp))) {
             for (Path f : files) {
@@ -305,8 +312,14 @@ public final class ClassDataArchive {
 
     private volatile Checked checked;
 
-    /** The archive is there, whole: the size its maker checked and recorded beside it. */
+    /**
+     * The archive is there, whole (the size its maker checked and recorded beside it), and no other user could have
+     * written it or its size.
+     */
     private static boolean usable(Path archive) {
+        if (!StateDirectory.trusted(archive) || !StateDirectory.trusted(sizeFile(archive))) {
+            return false;
+        }
         try {
             return Files.size(archive) == Long.parseLong(Files.readString(sizeFile(archive)).trim());
         } catch (IOException | NumberFormatException e) {

@@ -123,6 +123,11 @@ public final class ChildRecords {
         }
         try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*" + SUFFIX)) {
             for (Path f : files) {
+                if (!StateDirectory.trusted(f)) {
+                    // another user's, planted while the directory was not private: it could name any process
+                    LOG.debug("ignoring record {}: not written by this user alone", f);
+                    continue;
+                }
                 Properties p = new Properties();
                 try (Reader r = Files.newBufferedReader(f, StandardCharsets.UTF_8)) {
                     p.load(r);

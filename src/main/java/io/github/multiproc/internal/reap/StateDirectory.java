@@ -13,6 +13,7 @@ import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Comparator;
 import java.util.EnumSet;
+import java.util.Map;
 import java.util.Set;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
@@ -36,7 +37,8 @@ public final class StateDirectory {
 
     /**
      * Creates {@code dir} (mode 0700) or checks that an existing one is ours (owned by this process's uid, whatever
-     * its user's name) and private.
+     * its user's name) and private. One that other users could write is made private, and what they could have put
+     * in it is deleted first: the class-data cache, and everything this uid does not own.
      *
      * @param dir the directory
      * @return {@code dir}
@@ -70,10 +72,62 @@ public final class StateDirectory {
             Set<PosixFilePermission> perms = Files.getPosixFilePermissions(dir, LinkOption.NOFOLLOW_LINKS);
             if (!perms.equals(OWNER_ONLY)) {
                 Files.setPosixFilePermissions(dir, OWNER_ONLY);
+                if (perms.contains(PosixFilePermission.GROUP_WRITE)
+                        || perms.contains(PosixFilePermission.OTHERS_WRITE)) {
+                    purge(dir, me);
+                }
             }
             return dir;
         } catch (IOException e) {
             throw new MultiprocException("cannot prepare state directory " + dir + ": " + e, e);
+        }
+    }
+
+    /**
+     * Deletes what other users could have written into {@code dir} while they could write it (it is private now):
+     * the class-data cache, whose archive or jar would run in every child, and everything {@code me} does not own.
+     */
+    private static void purge(Path dir, int me) throws IOException {
+        LOG.warn("{} was writable by other users; deleting its class-data cache and what uid {} does not own in it",
+                dir, me);
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
+            for (Path entry : entries) {
+                if (entry.getFileName().toString().equals(CLASS_DATA_CACHE) || uidOf(entry) != me) {
+                    deleteTree(entry);
+                }
+            }
+        }
+    }
+
+    /**
+     * Returns the class-data cache of a state directory.
+     *
+     * @param stateDir the state directory
+     * @return its {@code cds} directory
+     */
+    public static Path classDataCache(Path stateDir) {
+        return stateDir.resolve(CLASS_DATA_CACHE);
+    }
+
+    private static final String CLASS_DATA_CACHE = "cds";
+
+    /**
+     * Returns whether only this process's user could have written {@code file}: this uid owns it, and neither its
+     * group nor others may write it. A symbolic link is never trusted (its mode is 0777), nor a file that cannot be
+     * read. Records and class-data files are used only if trusted.
+     *
+     * @param file the file
+     * @return whether it may be used
+     */
+    public static boolean trusted(Path file) {
+        if (Settings.isWindows()) {
+            return true;
+        }
+        try {
+            Map<String, Object> attributes = Files.readAttributes(file, "unix:uid,mode", LinkOption.NOFOLLOW_LINKS);
+            return (Integer) attributes.get("uid") == thisUid() && ((Integer) attributes.get("mode") & 0022) == 0;
+        } catch (IOException | RuntimeException e) {
+            return false;
         }
     }
 

@@ -59,7 +59,7 @@ public final class Children {
         this.records = new ChildRecords(privateStateDir);
         this.reaper = new OrphanReaper(records);
         this.runDir = new RunDirectory(privateStateDir);
-        ClassDataArchive archive = new ClassDataArchive(privateStateDir.resolve("cds"));
+        ClassDataArchive archive = new ClassDataArchive(StateDirectory.classDataCache(privateStateDir));
         this.launch = new LaunchCommand(runDir::existing, archive::use);
         StateDirectory.removeStaleRunDirectories(stateDir, runDir.path());
         Thread hook = new Thread(new ExitHook(registry, standbys, archive, runDir.path()), "multiproc-exit");

@@ -11,11 +11,13 @@ import io.github.multiproc.testing.FixtureJvm;
 import io.github.multiproc.testing.LeftoverChildren;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.UserPrincipal;
 import java.time.Duration;
 import java.util.List;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -100,6 +102,38 @@ class ClassDataArchiveTest {
         Files.delete(made.resolveSibling(made.getFileName() + ".size"));
         assertThat(archive.use().archive()).isNull();
         archive.close();
+    }
+
+    /** An archive or jar is code every child runs: one another user could have written is never used. */
+    @Test
+    void use_archiveAndJarGivenToAnotherUser_neitherIsUsed() throws Exception {
+        Path cache = stateDir.resolve("cds");
+        ClassDataArchive maker = new ClassDataArchive(cache);
+        assertThat(maker.use()).isNotNull();
+        Await.until(DEADLINE, () -> "no archive in " + cache, () -> maker.archiveIfPresent() != null);
+        Path made = maker.archiveIfPresent();
+        Path jar = Path.of(maker.use().classPathEntry());
+        maker.close();
+        int me = uidOf(made);
+        Assumptions.assumeTrue(me == 0, "only root can give a file to another user");
+        UserPrincipal other = cache.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("1234");
+        Files.setOwner(made, other);
+        if (jar.startsWith(cache)) {
+            Files.setOwner(jar, other);
+        }
+
+        ClassDataArchive later = new ClassDataArchive(cache);
+        try {
+            ArchiveUse use = later.use();
+            assertThat(use.archive()).as("archive owned by uid 1234").isNull();
+            assertThat(uidOf(Path.of(use.classPathEntry()))).as("owner of %s", use.classPathEntry()).isEqualTo(me);
+        } finally {
+            later.close();
+        }
+    }
+
+    private static int uidOf(Path file) throws Exception {
+        return (Integer) Files.getAttribute(file, "unix:uid", java.nio.file.LinkOption.NOFOLLOW_LINKS);
     }
 
     @Test

@@ -9,7 +9,9 @@ import io.github.multiproc.testing.FixtureJvm;
 import io.github.multiproc.testing.ProcessWrappers;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,6 +20,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -114,6 +117,22 @@ final class ChildRecordsTest {
         assertThat(record).as("the record of the orphan %s ended", privileged).doesNotExist();
     }
 
+    /** A record another user could have written would have this JVM signal whatever process it names. */
+    @Test
+    void orphans_recordOfAnotherUserOrWritableByOthers_neverListed() throws Exception {
+        ProcessHandle victim = start("sleep", "120");
+        long start = ProcessStart.of(victim);
+        Path theirs = writeRecord(ThisJvm.get().scope(), victim.pid(), start, endedProcess());
+        Path writable = Files.copy(theirs, stateDir.resolve("writable-" + theirs.getFileName()));
+        Files.setPosixFilePermissions(writable, PosixFilePermissions.fromString("rw-rw-rw-"));
+        Assumptions.assumeTrue(uidOf(theirs) == 0, "only root can give a file to another user");
+        Files.setOwner(theirs, stateDir.getFileSystem().getUserPrincipalLookupService()
+                .lookupPrincipalByName(Integer.toString(OTHER_UID)));
+
+        assertThat(new OrphanReaper(new ChildRecords(stateDir)).orphans()).isEmpty();
+        assertThat(victim.isAlive()).isTrue();
+    }
+
     /** The pid of a process that has ended: an owner that is gone. */
     private static long endedProcess() throws Exception {
         Process process = new ProcessBuilder("true").start();
@@ -127,6 +146,10 @@ final class ChildRecordsTest {
         Files.writeString(file, "pid=" + pid + "\nstart=" + start + "\nownerPid=" + ownerPid + "\nownerStart=1\n"
                 + "scope=" + scope.token() + "\nname=orphan\ncommand=sleep 120\npolicy=DETACH\n");
         return file;
+    }
+
+    private static int uidOf(Path file) throws IOException {
+        return (Integer) Files.getAttribute(file, "unix:uid", LinkOption.NOFOLLOW_LINKS);
     }
 
     private ProcessHandle start(String... command) throws IOException {

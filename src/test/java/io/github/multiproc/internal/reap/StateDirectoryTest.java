@@ -9,6 +9,7 @@ import io.github.multiproc.testing.FixtureJvm;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,7 +19,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The state directory is this user's alone: told by uid, whatever the user's name. */
+/**
+ * The state directory is this user's alone: told by uid, whatever the user's name, and purged of what other users
+ * could have written into it while it was not private.
+ */
 @Timeout(value = 90, unit = SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 final class StateDirectoryTest {
     private static final Duration DEADLINE = Duration.ofSeconds(30);
@@ -54,6 +58,42 @@ final class StateDirectoryTest {
         assertThatThrownBy(() -> StateDirectory.privateDirectory(dir)).isInstanceOf(MultiprocException.class)
                 .hasMessageContaining(dir.toString()).hasMessageContaining("belongs to uid " + OTHER_UID)
                 .hasMessageContaining("uid " + uidOf(tmp)).hasMessageContaining("multiproc.stateDir");
+    }
+
+    /** What another user could have planted while the directory was writable must not run in any child. */
+    @Test
+    void privateDirectory_wasWritableByOthers_classDataCacheAndOtherUsersFilesDeleted() throws Exception {
+        Path dir = Files.createDirectory(tmp.resolve("state"));
+        Path cds = Files.createDirectories(dir.resolve("cds"));
+        Files.writeString(cds.resolve("child-0123456789ab.jsa"), "planted");
+        Path theirRunDir = Files.createDirectory(dir.resolve("run-x.x-2-3"));
+        Files.writeString(theirRunDir.resolve("args-1.txt"), "-javaagent:/tmp/planted.jar");
+        chown(theirRunDir, OTHER_UID);
+        Path theirRecord = Files.writeString(dir.resolve("x.x-4-5.child"), "pid=4");
+        chown(theirRecord, OTHER_UID);
+        Path ownRecord = Files.writeString(dir.resolve("x.x-6-7.child"), "pid=6");
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxrwxrwx"));
+
+        StateDirectory.privateDirectory(dir);
+
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir))).isEqualTo("rwx------");
+        assertThat(cds).as("the class-data cache").doesNotExist();
+        assertThat(theirRunDir).as("a run directory of another user").doesNotExist();
+        assertThat(theirRecord).as("a record of another user").doesNotExist();
+        assertThat(ownRecord).as("a record of this user").exists();
+    }
+
+    /** A directory that others could only read had nothing planted in it: nothing is deleted. */
+    @Test
+    void privateDirectory_wasReadableByOthers_keepsTheClassDataCache() throws Exception {
+        Path dir = Files.createDirectory(tmp.resolve("state"));
+        Path archive = Files.writeString(Files.createDirectories(dir.resolve("cds")).resolve("child-1.jsa"), "ours");
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+
+        StateDirectory.privateDirectory(dir);
+
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir))).isEqualTo("rwx------");
+        assertThat(archive).exists();
     }
 
     /** Gives {@code file} to {@code uid}, which needs root; the test is skipped otherwise. */
