@@ -12,6 +12,17 @@ import java.util.concurrent.CompletableFuture;
  *
  * <p>Every child is reaped by the library whether or not {@link #join()} is ever called: no zombie is left behind.
  *
+ * <p><b>Collecting.</b> As a POSIX parent keeps an ended child for {@code os.wait()}, this JVM keeps each ended child
+ * for {@link Fork#waitAny()} until it is <em>collected</em>. Exactly two things collect a child: {@link #join()}
+ * returning (and {@link #join(Duration)} returning a status; an empty return collects nothing), and
+ * {@link Fork#waitAny()} or {@link Fork#waitAny(Duration)} returning it. Nothing else does: reading {@link #result()},
+ * {@link #future()}, {@link #onExit()}, {@link #exitStatus()} or {@link #isAlive()}, and calling {@link #terminate()},
+ * {@link #kill()} or {@link #close()}, leave the child to be returned once by {@code waitAny}. So each child is
+ * returned by {@code waitAny} at most once, and never after {@code join} has returned its status. An ended child that
+ * is never collected stays in this JVM's memory, result included, as a zombie stays in the process table until its
+ * parent waits for it: a program that starts children over and over should {@code join()} each one (or drain them
+ * with {@code waitAny}), whether or not it reads their results.
+ *
  * <p><b>Result and exit.</b> A task child's value (or failure) is handed out as soon as the child has sent it and
  * everything the task wrote to {@code System.err} before that has been forwarded: {@link #result()} and
  * {@link #future()} do not wait for the child JVM's exit, a few milliseconds more, which {@link #join()},
@@ -52,8 +63,8 @@ public interface ChildProcess<T> extends AutoCloseable {
     boolean isAlive();
 
     /**
-     * Waits until the child has exited and returns how (Python's {@code join()}). Marks the child as waited for, so
-     * {@link Fork#waitAny()} will not return it.
+     * Waits until the child has exited and returns how (Python's {@code join()}). Collects the child: from then on
+     * {@link Fork#waitAny()} does not return it.
      *
      * @return its exit status
      * @throws InterruptedException if interrupted while waiting
@@ -61,7 +72,8 @@ public interface ChildProcess<T> extends AutoCloseable {
     ExitStatus join() throws InterruptedException;
 
     /**
-     * Waits at most {@code timeout} for the child to exit.
+     * Waits at most {@code timeout} for the child to exit. If it returns a status it collects the child, as
+     * {@link #join()} does; if the time runs out it collects nothing.
      *
      * @param timeout how long to wait at most; zero or negative checks without waiting
      * @return its exit status, or empty if it is still running when the time is up
@@ -79,7 +91,8 @@ public interface ChildProcess<T> extends AutoCloseable {
 
     /**
      * Waits for the task's value and returns it: for a task child, as soon as the child has sent it (its JVM may
-     * still be exiting; see the class comment); for a command child, {@code null} once it exits with status 0.
+     * still be exiting; see the class comment); for a command child, {@code null} once it exits with status 0. Does
+     * not collect the child: once it has ended, {@link Fork#waitAny()} still returns it.
      *
      * @return the value the task returned ({@code null} for runnables and commands)
      * @throws ChildFailedException if the task threw (the cause is the task's own exception), could not be

@@ -21,7 +21,7 @@ import java.util.OptionalLong;
  *
  * <pre>{@code
  * ChildProcess<Integer> child = Fork.call(() -> 6 * 7);
- * int answer = child.result();            // 42, once the child JVM has exited with code 0
+ * int answer = child.result();            // 42, as soon as the child has sent it
  * }</pre>
  *
  * <p>Thread safety: every method is safe to call from any thread.
@@ -180,9 +180,12 @@ public final class Fork {
     }
 
     /**
-     * Waits until a child started through this library by this JVM has ended, and returns it ({@code os.wait()}).
-     * Each child is returned once, by this method or {@link ChildProcess#join()}; its {@code exitStatus()} is then
-     * present.
+     * Waits until a child started through this library by this JVM has ended and has not been collected yet, collects
+     * it and returns it ({@code os.wait()}); its {@code exitStatus()} is then present. A child is collected only by
+     * this method (or {@link #waitAny(Duration)}) returning it, or by {@link ChildProcess#join()} (or
+     * {@link ChildProcess#join(Duration)}) returning its status; reading its {@code result()}, {@code future()},
+     * {@code onExit()} or {@code exitStatus()} does not collect it. So each child is returned once at most: by this
+     * method unless {@code join} came first. Pool workers and the library's own helper processes are never returned.
      *
      * @return the child that ended
      * @throws IllegalStateException at once if no child is left to wait for (Python raises
@@ -196,7 +199,8 @@ public final class Fork {
     }
 
     /**
-     * Waits at most {@code timeout} until a child started by this JVM has ended; see {@link #waitAny()}.
+     * Waits at most {@code timeout} until a child started by this JVM has ended and has not been collected yet,
+     * collects it and returns it; see {@link #waitAny()} for which calls collect a child.
      *
      * @param timeout how long to wait at most
      * @return the child that ended, or empty if none ended in time

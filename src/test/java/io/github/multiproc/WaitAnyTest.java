@@ -64,6 +64,24 @@ final class WaitAnyTest {
         assertThatThrownBy(Fork::waitAny).isInstanceOf(IllegalStateException.class);
     }
 
+    /** Only join and waitAny collect a child: reading its result, its future or its exit does not. */
+    @Test
+    void waitAny_resultsReadFirst_returnsEachChildOnce() throws Exception {
+        ChildProcess<String> task = Fork.call(() -> "value");
+        ChildProcess<Void> failing = Fork.exec("sh", "-c", "exit 3");
+        assertThat(task.result()).isEqualTo("value");
+        assertThat(task.future().get()).isEqualTo("value");
+        assertThatThrownBy(failing::result).isInstanceOf(ChildCrashedException.class);
+        assertThat(failing.onExit().get().code()).isEqualTo(3);
+
+        List<Long> returned = new ArrayList<>();
+        returned.add(waitAnyWithin30s().pid());
+        returned.add(waitAnyWithin30s().pid());
+
+        assertThat(returned).containsExactlyInAnyOrder(task.pid(), failing.pid());
+        assertThatThrownBy(Fork::waitAny).isInstanceOf(IllegalStateException.class);
+    }
+
     @Test
     void waitAny_childStillRunning_emptyAfterTimeout() throws Exception {
         ChildProcess<Void> sleeper = Fork.exec("sleep", "1000");

@@ -403,7 +403,7 @@ public final class ChildHandle<T> implements ChildProcess<T> {
         if (userFuture.isCancelled()) {
             throw new CancellationException(label() + ": its future was cancelled");
         }
-        owner.collected(this);
+        // not collected: only join and waitAny collect a child (ChildProcess's class comment)
         if (failure != null) {
             throw failure;
         }

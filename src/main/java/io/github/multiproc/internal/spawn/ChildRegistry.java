@@ -55,7 +55,7 @@ final class ChildRegistry {
         }
     }
 
-    /** The child was waited for by {@code join} or {@code result}: {@link #waitAny} no longer returns it. */
+    /** The child was collected by {@code join}: {@link #waitAny} no longer returns it. */
     void collected(ChildHandle<?> child) {
         lock.lock();
         try {
