@@ -298,7 +298,8 @@ public final class ProcessPool implements Pool {
         }
 
         /**
-         * Sets a system property in the worker JVMs.
+         * Sets a system property in the worker JVMs. They also get every {@code multiproc.*} system property of this
+         * JVM; one set here wins over this JVM's of the same name.
          *
          * @param key the property's name, not empty, no {@code '='}
          * @param value its value

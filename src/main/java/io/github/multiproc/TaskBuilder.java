@@ -163,7 +163,8 @@ public final class TaskBuilder<T> {
     }
 
     /**
-     * Sets a system property in the child JVM ({@code -Dkey=value}).
+     * Sets a system property in the child JVM ({@code -Dkey=value}). The child also gets every {@code multiproc.*}
+     * system property of this JVM; one set here wins over this JVM's of the same name.
      *
      * @param key the property's name, not empty
      * @param value its value

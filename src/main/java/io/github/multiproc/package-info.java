@@ -43,7 +43,8 @@
  *       Timed waits take a {@link java.time.Duration} and return an {@code Optional} or a {@code boolean}.</li>
  *   <li><b>Settings</b> are system properties read when needed: {@code multiproc.stateDir},
  *       {@code multiproc.terminateGrace}, {@code multiproc.jvmOptions}, {@code multiproc.transport} (the README's
- *       "Settings").</li>
+ *       "Settings"). Task children and pool workers inherit every {@code multiproc.*} system property of this JVM,
+ *       unless their builder sets its own.</li>
  *   <li><b>Modules.</b> A modular application needs only {@code requires io.github.multiproc;}: task children and
  *       workers get its module path and resolve its module, and its lambdas deserialize without {@code opens}.</li>
  * </ul>

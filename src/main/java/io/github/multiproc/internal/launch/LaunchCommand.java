@@ -18,11 +18,12 @@ import java.util.function.Supplier;
 
 /**
  * The one place that builds a child JVM's command line: this JVM's {@code java}, the default options
- * ({@link #defaultJvmOptions()}), the class-data archive's option when one applies, the user's options and
- * properties, this JVM's class path or module path, the child main class ({@link ChildMain}) and its arguments. Long
- * paths go in an {@code @argfile} (written once per path into the private run directory, and again if something
- * removed it), so that they neither hit the OS's length limit nor fill {@code ps}. The helper JVMs that make the archive get theirs from
- * {@link #helperJvm}.
+ * ({@link #defaultJvmOptions()}), this JVM's {@code multiproc.*} settings ({@link Settings#libraryProperties()}, so
+ * that a child forks as its parent would), the class-data archive's option when one applies, the user's options and
+ * properties (which win over an inherited setting of the same name), this JVM's class path or module path, the child
+ * main class ({@link ChildMain}) and its arguments. Long paths go in an {@code @argfile} (written once per path into
+ * the private run directory, and again if something removed it), so that they neither hit the OS's length limit nor
+ * fill {@code ps}. The helper JVMs that make the archive get theirs from {@link #helperJvm}.
  *
  * <p>Thread safety: safe for concurrent use.
  */
@@ -182,6 +183,12 @@ public final class LaunchCommand {
         List<String> cmd = new ArrayList<>();
         cmd.add(javaExecutable().toString());
         cmd.addAll(defaultJvmOptions());
+        // this JVM's settings, before the user's options: a -D among them, as a systemProperty, wins (the last -D does)
+        Settings.libraryProperties().forEach((k, v) -> {
+            if (!systemProperties.containsKey(k)) {
+                cmd.add("-D" + k + "=" + v);
+            }
+        });
         cmd.addAll(jvmOptions);
         systemProperties.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
         boolean modular = modulePath != null && !modulePath.isEmpty() && ChildMain.class.getModule().isNamed();

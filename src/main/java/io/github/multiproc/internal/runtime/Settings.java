@@ -3,6 +3,9 @@ package io.github.multiproc.internal.runtime;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
+import java.util.Collections;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * The system properties the library reads, with their defaults (the README's "Settings" lists them). Read when
@@ -11,8 +14,30 @@ import java.time.format.DateTimeParseException;
 public final class Settings {
     /** The most standby children {@code multiproc.standby} may ask for. */
     public static final int MAX_STANDBY = 16;
+    /** The prefix of the library's system properties. */
+    public static final String PREFIX = "multiproc.";
 
     private Settings() {
+    }
+
+    /**
+     * Returns every system property of this JVM whose name starts with {@code multiproc.}, sorted by name: the
+     * library's settings as this JVM runs with them (those it reads and any others of that name), which its child
+     * JVMs inherit so that, for one, a child records its own children where this JVM looks for orphans.
+     *
+     * @return name to value, unmodifiable
+     */
+    public static Map<String, String> libraryProperties() {
+        Map<String, String> properties = new TreeMap<>();
+        for (String name : System.getProperties().stringPropertyNames()) {
+            if (name.startsWith(PREFIX)) {
+                String value = System.getProperty(name);
+                if (value != null) { // removed meanwhile
+                    properties.put(name, value);
+                }
+            }
+        }
+        return Collections.unmodifiableMap(properties);
     }
 
     /** {@code multiproc.terminateGrace}: how long terminate() waits before SIGKILL. */

@@ -40,7 +40,7 @@ final class Standbys {
     private boolean exiting;
 
     /** The inputs of a standby key, and the key they made: building a command line is slow in cold code. */
-    private record KeyCache(List<String> inputs, List<String> key) {
+    private record KeyCache(List<Object> inputs, List<String> key) {
     }
 
     private volatile KeyCache keyCache;
@@ -103,11 +103,15 @@ final class Standbys {
         }
     }
 
-    /** The key of a standby started now, from the properties that decide it; remade only when one of them changes. */
+    /**
+     * The key of a standby started now, from the properties that decide it; remade only when one of them changes.
+     * Every {@code multiproc.*} property is on a child's command line, so a standby launched before one changed is
+     * not taken after.
+     */
     private List<String> currentKey() {
-        List<String> inputs = java.util.Arrays.asList(System.getProperty("java.class.path"),
+        List<Object> inputs = java.util.Arrays.asList(System.getProperty("java.class.path"),
                 System.getProperty("jdk.module.path"), System.getProperty("jdk.module.main"),
-                System.getProperty("multiproc.jvmOptions"), System.getProperty("multiproc.cds"), Settings.transport());
+                Settings.libraryProperties());
         KeyCache cache = keyCache;
         if (cache == null || !cache.inputs().equals(inputs)) {
             cache = new KeyCache(inputs, key(children.launch().defaultChildJvm(), Settings.transport()));

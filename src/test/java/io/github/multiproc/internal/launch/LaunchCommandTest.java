@@ -31,6 +31,21 @@ final class LaunchCommandTest {
     }
 
     @Test
+    void build_multiprocSettingsOfThisJvm_comeBeforeTheUsersOptionsAndYieldToTheUsersProperties(@TempDir Path runDir) {
+        System.setProperty("multiproc.test.launch", "inherited");
+        System.setProperty("multiproc.test.own", "inherited");
+        try {
+            List<String> cmd = new LaunchCommand(runDir, () -> null).build("/a.jar", null, null, List.of("-Xmx1g"),
+                    Map.of("multiproc.test.own", "own"), List.of());
+            assertThat(cmd).containsSubsequence("-XX:TieredStopAtLevel=1", "-Dmultiproc.test.launch=inherited",
+                    "-Xmx1g", "-Dmultiproc.test.own=own", "-cp").doesNotContain("-Dmultiproc.test.own=inherited");
+        } finally {
+            System.clearProperty("multiproc.test.launch");
+            System.clearProperty("multiproc.test.own");
+        }
+    }
+
+    @Test
     void build_modulePath_launchesTheLibraryModuleAndResolvesTheMainModule(@TempDir Path runDir) {
         List<String> cmd = new LaunchCommand(() -> runDir, () -> null).build("", "/mods", "demo.app", List.of(),
                 Map.of(), List.of());
