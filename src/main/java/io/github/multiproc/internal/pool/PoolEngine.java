@@ -19,7 +19,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -77,10 +76,9 @@ public final class PoolEngine {
     final Condition changed = lock.newCondition();
     final ArrayDeque<PoolTask> queue = new ArrayDeque<>();
     final Worker[] slots;
-    private final CountDownLatch terminated = new CountDownLatch(1);
-    private final ExecutorService results;
+    final ExecutorService results;
     private final Thread dispatcher;
-    private final ScheduledFuture<?> timeoutCheck;
+    final ScheduledFuture<?> timeoutCheck;
     private final AtomicLong ids = new AtomicLong();
     private final LongAdder submitted = new LongAdder();
     private final LongAdder completed = new LongAdder();
@@ -90,6 +88,7 @@ public final class PoolEngine {
     final PoolFailures failures = new PoolFailures(this);
     private final WorkerLoss loss = new WorkerLoss(this);
     private final TaskEnds ends = new TaskEnds(this);
+    private final Termination termination = new Termination(this);
     // ---- guarded by lock
     /** RUNNING -> SHUTDOWN (no new tasks; queued ones still run) -> TERMINATED (every worker has exited). */
     State state = State.RUNNING;
@@ -99,8 +98,6 @@ public final class PoolEngine {
     int replacing;
     /** Why no worker can be started any more: then every queued and new task fails with it. */
     Throwable broken;
-    /** terminate()'s workers have all exited: the last replacement still being started finishes the termination. */
-    private boolean terminatedWorkersExited;
 
     private PoolEngine(PoolConfig config) {
         this.config = config;
@@ -365,62 +362,14 @@ public final class PoolEngine {
         loss.workerLost(w);
     }
 
+    /** Finishes the termination if no worker is left and the pool is not running (see {@link Termination}). */
     void checkTerminated() {
-        boolean done;
-        lock.lock();
-        try {
-            boolean anyWorker = replacing > 0;
-            for (Worker w : slots) {
-                anyWorker |= w != null;
-            }
-            done = !anyWorker && state != State.RUNNING;
-            if (done) {
-                state = State.TERMINATED;
-                changed.signalAll();
-            }
-        } finally {
-            lock.unlock();
-        }
-        if (done) {
-            finishTermination();
-        }
+        termination.check();
     }
 
-    /** A replacement's start has ended, started or not: a termination that waited for it may finish now. */
+    /** A replacement's start has ended, started or not (see {@link Termination}). */
     void replacementDone() {
-        boolean finish;
-        lock.lock();
-        try {
-            replacing--;
-            finish = replacing == 0 && terminatedWorkersExited;
-        } finally {
-            lock.unlock();
-        }
-        if (finish) {
-            finishTermination();
-        }
-    }
-
-    private void finishTerminationUnlessReplacing() {
-        boolean replacingNow;
-        lock.lock();
-        try {
-            terminatedWorkersExited = true;
-            replacingNow = replacing > 0;
-        } finally {
-            lock.unlock();
-        }
-        if (!replacingNow) {
-            finishTermination();
-        }
-    }
-
-    private void finishTermination() {
-        if (timeoutCheck != null) {
-            timeoutCheck.cancel(false);
-        }
-        results.shutdown();
-        terminated.countDown();
+        termination.replacementDone();
     }
 
     // ------------------------------------------------------------------ cancel, timeout
@@ -446,42 +395,7 @@ public final class PoolEngine {
     }
 
     public void terminate() {
-        List<PoolTask> unfinished = new ArrayList<>();
-        List<Worker> workers = new ArrayList<>();
-        lock.lock();
-        try {
-            if (state == State.TERMINATED && terminated.getCount() == 0) {
-                return;
-            }
-            state = State.TERMINATED;
-            unfinished.addAll(queue);
-            queue.clear();
-            for (Worker w : slots) {
-                if (w != null) {
-                    workers.add(w);
-                    unfinished.addAll(w.inFlight);
-                    w.inFlight.clear();
-                    w.retiring = true;
-                }
-            }
-            changed.signalAll();
-        } finally {
-            lock.unlock();
-        }
-        for (PoolTask t : unfinished) {
-            t.endedByPool = true;
-            if (t.settle()) {
-                cancelledCount.increment();
-                t.future.completeExceptionally(new CancellationException(name + " was terminated"));
-            }
-        }
-        for (Worker w : workers) {
-            w.process.kill();
-        }
-        // terminated once every worker process has exited, and no replacement is still being started: one that is
-        // ends itself (see startWorker) and then finishes the termination
-        CompletableFuture.allOf(workers.stream().map(w -> w.process.onExit()).toArray(CompletableFuture[]::new))
-                .whenComplete((v, e) -> finishTerminationUnlessReplacing());
+        termination.terminate();
     }
 
     /** Terminates a pool that became unreachable (its cleaner runs this), unless it has terminated already. */
@@ -492,11 +406,7 @@ public final class PoolEngine {
     }
 
     public boolean awaitTermination(Duration timeout) throws InterruptedException {
-        if (timeout == null) {
-            terminated.await();
-            return true;
-        }
-        return terminated.await(Math.max(0, timeout.toNanos()), TimeUnit.NANOSECONDS);
+        return termination.await(timeout);
     }
 
     public boolean isShutdown() {
@@ -509,7 +419,7 @@ public final class PoolEngine {
     }
 
     public boolean isTerminated() {
-        return terminated.getCount() == 0;
+        return termination.isDone();
     }
 
     public List<Long> workerPids() {

@@ -2,8 +2,6 @@ package io.github.multiproc.internal.spawn;
 
 import static java.util.Objects.requireNonNull;
 
-import io.github.multiproc.ChildCrashedException;
-import io.github.multiproc.ChildFailedException;
 import io.github.multiproc.ChildProcess;
 import io.github.multiproc.ExitStatus;
 import io.github.multiproc.internal.os.ProcessStart;
@@ -284,37 +282,16 @@ public final class ChildHandle<T> implements ChildProcess<T> {
     private T value(ExitStatus s) {
         TaskChannel.Outcome o = outcome;
         if (task && o != null && o.kind() != TaskChannel.Outcome.NONE) {
-            switch (o.kind()) {
-                case TaskChannel.Outcome.VALUE:
-                    return (T) o.value();
-                case TaskChannel.Outcome.FAILED:
-                    throw new ChildFailedException(label() + " failed: " + o.error(), o.error());
-                case TaskChannel.Outcome.UNREADABLE:
-                    throw new ChildFailedException(label() + " could not read its task: " + o.error()
-                            + " (the child runs on this JVM's class path; is the task's class on it?)", o.error());
-                case TaskChannel.Outcome.UNSENDABLE:
-                    throw new ChildFailedException(label() + ": " + o.error().getMessage(), o.error());
-                default:
-                    throw new ChildFailedException(label() + ": unreadable answer from the child: " + o.error(),
-                            o.error());
+            if (o.kind() == TaskChannel.Outcome.VALUE) {
+                return (T) o.value();
             }
+            throw ChildFailures.answer(label(), o);
         }
         if (!task && s.success()) {
             return null;
         }
-        List<String> tail = stderrTail == null ? List.of() : stderrTail.snapshot();
-        StringBuilder message = new StringBuilder(label());
-        message.append(task ? " ended without a result: " : " failed: ").append(s);
-        if (sentSignal != 0) {
-            message.append(sentSignal == 9 ? " after kill()" : " after terminate()");
-        }
-        if (!tail.isEmpty()) {
-            message.append("; last lines of stderr:");
-            for (String line : tail.subList(Math.max(0, tail.size() - 10), tail.size())) {
-                message.append("\n    ").append(line);
-            }
-        }
-        throw new ChildCrashedException(message.toString(), pid(), s, tail);
+        throw ChildFailures.ended(label(), task, s, sentSignal, stderrTail == null ? List.of() : stderrTail.snapshot(),
+                pid());
     }
 
     private String label() {

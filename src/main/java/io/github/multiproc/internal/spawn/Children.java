@@ -101,7 +101,7 @@ public final class Children {
 
     /** This JVM's private run directory: channel sockets, key files, argument files. */
     Path runDirectory() {
-        return runDir;
+        return runDir.existing();
     }
 
     LaunchCommand launch() {
