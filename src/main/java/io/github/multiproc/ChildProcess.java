@@ -29,10 +29,12 @@ import java.util.concurrent.CompletableFuture;
  * {@link #exitStatus()} and {@link #onExit()} report. Where an {@code onOutputLine} sink receives the child's output,
  * and for command children, the result waits for the exit.
  *
- * <p><b>Callbacks.</b> {@link #future()} and {@link #onExit()} are completed, after the library's own bookkeeping, by
- * the thread that observed the answer or the end: this child's {@code multiproc-<name>} channel or stderr thread, the
- * JDK's process reaper thread, or a thread that joined the child. Dependent actions added without an executor run on
- * that thread; give blocking ones their own executor (the {@code *Async} variants).
+ * <p><b>Callbacks.</b> {@link #future()} and {@link #onExit()} are completed, after the library's own bookkeeping, on
+ * the library's {@code multiproc-callbacks} thread, shared by all children: dependent actions added without an
+ * executor run there, one at a time, so a slow one delays other children's callbacks but never the library's own
+ * threads (its timer, which sends SIGKILL after a grace period; the JDK's process reaper; a child's channel and output
+ * threads). They complete right after {@link #result()} and {@link #join()} return, not necessarily before. Give
+ * blocking actions their own executor (the {@code *Async} variants).
  *
  * <p>Thread safety: all methods may be called from any thread.
  *

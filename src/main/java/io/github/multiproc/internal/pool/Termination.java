@@ -121,7 +121,7 @@ final class Termination {
         }
         // terminated once every worker process has exited, and no replacement is still being started: one that is
         // ends itself (see startWorker) and then finishes the termination
-        CompletableFuture.allOf(workers.stream().map(w -> w.process.onExit()).toArray(CompletableFuture[]::new))
+        CompletableFuture.allOf(workers.stream().map(w -> w.process.finished()).toArray(CompletableFuture[]::new))
                 .whenComplete((v, e) -> finishTerminationUnlessReplacing());
     }
 

@@ -62,7 +62,7 @@ public final class Worker {
 
     /** A worker that exits before it connected will never connect: stop waiting for it. */
     void watchExit() {
-        process.onExit().thenRun(() -> {
+        process.finished().thenRun(() -> {
             if (connection == null) {
                 listener.close();
             }

@@ -83,11 +83,11 @@ final class WorkerLoss {
 
     private Optional<ExitStatus> awaitExit(Worker w) {
         try {
-            w.process.onExit().get(PoolEngine.EXIT_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+            w.process.finished().get(PoolEngine.EXIT_WAIT.toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
             w.process.kill(); // its channel is gone, so it is of no use
             try {
-                w.process.onExit().get(PoolEngine.EXIT_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+                w.process.finished().get(PoolEngine.EXIT_WAIT.toMillis(), TimeUnit.MILLISECONDS);
             } catch (Exception again) {
                 PoolEngine.LOG.debug("{}: {} did not end", engine.name, w.name, again);
             }

@@ -69,6 +69,8 @@ public final class ChildHandle<T> implements ChildProcess<T> {
     private final CompletableFuture<T> resultFuture = new CompletableFuture<>();
     private final CompletableFuture<T> userFuture;
     private final CompletableFuture<ExitStatus> exitFuture = new CompletableFuture<>();
+    /** Completed with the status on the thread that finishes the child: for the library's own dependents only. */
+    private final CompletableFuture<ExitStatus> finishedFuture = new CompletableFuture<>();
 
     private volatile TaskChannel channel;
     private volatile T value;
@@ -256,7 +258,8 @@ public final class ChildHandle<T> implements ChildProcess<T> {
         done.countDown();
         LOG.debug("{} (pid {}) ended: {}", name, pid(), s);
         // user callbacks may run from here on, after all of the library's own bookkeeping
-        exitFuture.complete(s);
+        finishedFuture.complete(s);
+        UserCallbacks.run(() -> exitFuture.complete(s));
         publishResult(s);
     }
 
@@ -271,11 +274,17 @@ public final class ChildHandle<T> implements ChildProcess<T> {
             failure = e;
         }
         resultReady.countDown();
-        if (failure != null) {
-            resultFuture.completeExceptionally(failure);
-        } else {
-            resultFuture.complete(value);
-        }
+        RuntimeException f = failure;
+        T v = value;
+        // the user's future and its dependents, never on this thread: it may be the library's timer, the JDK's
+        // process reaper, or a channel's thread
+        UserCallbacks.run(() -> {
+            if (f != null) {
+                resultFuture.completeExceptionally(f);
+            } else {
+                resultFuture.complete(v);
+            }
+        });
     }
 
     @SuppressWarnings("unchecked")
@@ -395,6 +404,16 @@ public final class ChildHandle<T> implements ChildProcess<T> {
     @Override
     public CompletableFuture<ExitStatus> onExit() {
         return exitFuture;
+    }
+
+    /**
+     * Completes with the exit status once the child is finished, on the thread that finishes it: for the library's
+     * own dependents, which must neither run user code nor wait for the callbacks thread.
+     *
+     * @return the future
+     */
+    public CompletableFuture<ExitStatus> finished() {
+        return finishedFuture;
     }
 
     @Override

@@ -62,16 +62,15 @@ final class ExitHook implements Runnable {
         }
         for (ChildHandle<?> child : children) {
             if (child.spec().parentExit() == ParentExit.WAIT) {
-                try {
-                    child.onExit().join();
-                } catch (RuntimeException e) {
-                    LOG.debug("waiting for {}", child.name(), e);
+                while (!child.awaitFinished(Duration.ofSeconds(1))) {
+                    // a WAIT child is waited for as long as it runs, as Python waits for non-daemon processes
+                    LOG.debug("waiting for {} (pid {})", child.name(), child.pid());
                 }
             }
         }
         Duration longest = terminated.stream().map(c -> c.spec().terminateGrace()).max(Comparator.naturalOrder())
                 .orElse(Duration.ZERO).plusMillis(500);
-        CompletableFuture<?>[] exits = terminated.stream().map(ChildHandle::onExit)
+        CompletableFuture<?>[] exits = terminated.stream().map(ChildHandle::finished)
                 .toArray(CompletableFuture[]::new);
         try {
             CompletableFuture.allOf(exits).get(longest.toMillis(), TimeUnit.MILLISECONDS);

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.multiproc.Fork;
+import io.github.multiproc.MultiprocException;
 import io.github.multiproc.fixtures.CdsParent;
 import io.github.multiproc.internal.launch.ArchiveUse;
 import io.github.multiproc.testing.Await;
@@ -148,8 +149,10 @@ class ClassDataArchiveTest {
         String old = System.getProperty("multiproc.cds");
         System.setProperty("multiproc.cds", "sometimes");
         try {
-            assertThatThrownBy(() -> Fork.call(() -> 1)).isInstanceOf(IllegalArgumentException.class)
-                    .hasMessageContaining("multiproc.cds").hasMessageContaining("sometimes");
+            // the documented MultiprocException of a launch that fails, with the setting's own exception as cause
+            assertThatThrownBy(() -> Fork.call(() -> 1)).isInstanceOf(MultiprocException.class)
+                    .hasMessageContaining("multiproc.cds").hasMessageContaining("sometimes")
+                    .cause().isInstanceOf(IllegalArgumentException.class);
         } finally {
             if (old == null) {
                 System.clearProperty("multiproc.cds");

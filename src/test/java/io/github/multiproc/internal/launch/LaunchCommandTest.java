@@ -35,8 +35,8 @@ final class LaunchCommandTest {
         System.setProperty("multiproc.test.launch", "inherited");
         System.setProperty("multiproc.test.own", "inherited");
         try {
-            List<String> cmd = new LaunchCommand(() -> runDir, () -> null).build("/a.jar", null, null, List.of("-Xmx1g"),
-                    Map.of("multiproc.test.own", "own"), List.of());
+            List<String> cmd = new LaunchCommand(() -> runDir, () -> null).build("/a.jar", null, null,
+                    List.of("-Xmx1g"), Map.of("multiproc.test.own", "own"), List.of());
             assertThat(cmd).containsSubsequence("-XX:TieredStopAtLevel=1", "-Dmultiproc.test.launch=inherited",
                     "-Xmx1g", "-Dmultiproc.test.own=own", "-cp").doesNotContain("-Dmultiproc.test.own=inherited");
         } finally {
