@@ -150,6 +150,15 @@ public final class FixtureJvm implements AutoCloseable {
     }
 
     /**
+     * Returns the stdout lines seen so far.
+     *
+     * @return a snapshot
+     */
+    public List<String> stdoutLines() {
+        return List.copyOf(stdout);
+    }
+
+    /**
      * Returns the stderr lines seen so far.
      *
      * @return a snapshot

@@ -18,7 +18,8 @@ import java.security.SecureRandom;
 public final class ChannelProtocol {
     /** {@code "MPRC"}. */
     static final int MAGIC = 0x4d505243;
-    static final int VERSION = 1;
+    /** 2: a message longer than {@code FrameIO.LARGE} adds nothing to the connection's descriptor tables. */
+    static final int VERSION = 2;
     /** Length of the per-child secret in bytes. */
     public static final int SECRET_LENGTH = 32;
     /** Child mode: run one task, then exit with its code. */

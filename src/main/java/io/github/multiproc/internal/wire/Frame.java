@@ -9,8 +9,9 @@ package io.github.multiproc.internal.wire;
  *
  * @param kind the message kind, one of the constants, possibly with {@link #FRESH}
  * @param id the task id the message belongs to
- * @param payload the serialized bytes (may be empty)
- * @param length how many bytes of {@code payload} are used
+ * @param payload the serialized bytes (may be empty), or null if the receiver's heap could not hold them and they were
+ *     read past ({@link #dropped()})
+ * @param length how many bytes of {@code payload} are used, or were sent if it was dropped
  */
 public record Frame(int kind, long id, byte[] payload, int length) {
     /** Flag: the payload starts a new serialization stream (with its header). */
@@ -62,6 +63,16 @@ public record Frame(int kind, long id, byte[] payload, int length) {
      */
     public int type() {
         return kind & 0x7f;
+    }
+
+    /**
+     * Returns whether the payload was too large for this JVM's heap and was read past: decoding the frame then fails
+     * with a {@link PayloadException} that gives its size, and later frames can still be read.
+     *
+     * @return whether {@link #payload()} is null
+     */
+    public boolean dropped() {
+        return payload == null;
     }
 
     /**

@@ -12,8 +12,10 @@ import java.io.ObjectStreamClass;
 import java.io.OutputStream;
 import java.io.StreamCorruptedException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -22,11 +24,24 @@ import java.util.Map;
  * {@link Frame#FRESH} starts those tables anew. A write that fails sends nothing and leaves the connection usable; a
  * read that fails tells whether later messages can still be read.
  *
+ * <p>A frame's length is not trusted with this JVM's memory: its payload is read into a buffer that grows as the bytes
+ * arrive. A payload this JVM's heap cannot hold is read past and {@linkplain Frame#dropped() dropped}, and decoding it
+ * fails with its size. So that the stream stays in step after that, a message longer than {@link #LARGE} bytes adds
+ * nothing to the connection's descriptor table, on either side: a later message sends the descriptors it needs again.
+ *
  * <p>Thread safety: {@link #write} and {@link #read} may run on two different threads, each side one at a time.
  */
 public final class FrameIO {
+    /** A message longer than this leaves the connection's descriptor tables as they were before it. */
+    static final int LARGE = 1 << 20;
+    /** The first buffer for a payload; it grows from there as the bytes arrive. */
+    private static final int FIRST_BUFFER = 1 << 16;
+    private static final byte[] NO_BYTES = new byte[0];
+
     private final DataInputStream in;
     private final DataOutputStream out;
+    /** The largest payload this side tries to hold: its heap's limit. */
+    private final long heapLimit;
 
     private final Buffer outBuffer = new Buffer();
     /** The descriptors this side has sent on the connection; cleared when a new stream starts. */
@@ -45,8 +60,21 @@ public final class FrameIO {
      * @param out the connection's output, buffered by the caller
      */
     public FrameIO(InputStream in, OutputStream out) {
+        this(in, out, Runtime.getRuntime().maxMemory());
+    }
+
+    /**
+     * Creates the frame reader and writer over a connection's streams, for a heap that holds at most
+     * {@code heapLimit} bytes.
+     *
+     * @param in the connection's input, buffered by the caller
+     * @param out the connection's output, buffered by the caller
+     * @param heapLimit a payload longer than this is dropped without trying to hold it
+     */
+    FrameIO(InputStream in, OutputStream out, long heapLimit) {
         this.in = new DataInputStream(in);
         this.out = new DataOutputStream(out);
+        this.heapLimit = heapLimit;
     }
 
     /**
@@ -95,6 +123,9 @@ public final class FrameIO {
             throw new PayloadException(e);
         }
         started = true;
+        if (outBuffer.size() > LARGE) {
+            objects.rollback(); // a receiver that cannot hold this message drops it: nothing later may rely on it
+        }
         writeRaw(fresh ? kind | Frame.FRESH : kind, id, outBuffer.bytes(), outBuffer.size(), flush);
     }
 
@@ -147,7 +178,7 @@ public final class FrameIO {
      *
      * @param frame the frame
      * @return the value
-     * @throws PayloadException if the frame is garbled; later frames can still be read
+     * @throws PayloadException if the frame is garbled or was dropped; later frames can still be read
      */
     public static Object plainValue(Frame frame) throws PayloadException {
         try {
@@ -162,7 +193,7 @@ public final class FrameIO {
      *
      * @param frame the frame
      * @return the function's number and the argument
-     * @throws PayloadException if the frame is garbled; later frames can still be read
+     * @throws PayloadException if the frame is garbled or was dropped; later frames can still be read
      */
     public static Object[] applyPlain(Frame frame) throws PayloadException {
         try {
@@ -174,7 +205,10 @@ public final class FrameIO {
         }
     }
 
-    private static DataInputStream plainInput(Frame frame, int offset) {
+    private static DataInputStream plainInput(Frame frame, int offset) throws PayloadException {
+        if (frame.dropped()) {
+            throw new PayloadException(tooLarge(frame, null), true);
+        }
         return new DataInputStream(new ByteArrayInputStream(frame.payload(), offset, frame.length() - offset));
     }
 
@@ -211,9 +245,11 @@ public final class FrameIO {
     }
 
     /**
-     * Reads the next frame.
+     * Reads the next frame; one whose payload this JVM's heap cannot hold is read past and returned
+     * {@linkplain Frame#dropped() dropped}.
      *
      * @return the frame, or null at the end of the connection
+     * @throws EOFException if the connection ended inside a frame
      * @throws IOException if the connection failed or sent garbage
      */
     public Frame read() throws IOException {
@@ -228,9 +264,80 @@ public final class FrameIO {
         }
         int kind = in.readUnsignedByte();
         long id = in.readLong();
-        byte[] payload = new byte[length];
-        in.readFully(payload);
-        return new Frame(kind, id, payload, length);
+        return new Frame(kind, id, readPayload(length), length);
+    }
+
+    /**
+     * Reads a payload into a buffer that grows as its bytes arrive, so that a bogus length costs no more memory than
+     * the bytes actually sent; returns null, having read past the payload, if this JVM's heap cannot hold it.
+     */
+    private byte[] readPayload(int length) throws IOException {
+        if (length > heapLimit) {
+            discard(length);
+            return null;
+        }
+        byte[] buffer = null;
+        int filled = 0;
+        try {
+            buffer = new byte[Math.min(length, FIRST_BUFFER)];
+            while (filled < length) {
+                if (filled == buffer.length) {
+                    buffer = Arrays.copyOf(buffer, (int) Math.min(length, 2L * buffer.length));
+                }
+                int n = in.read(buffer, filled, buffer.length - filled);
+                if (n < 0) {
+                    throw new EOFException("the connection ended " + filled + " bytes into a payload of " + length);
+                }
+                filled += n;
+            }
+            return buffer;
+        } catch (OutOfMemoryError e) {
+            buffer = null; // let the collector have what was read so far
+            discard(length - (long) filled);
+            return null;
+        }
+    }
+
+    /** Reads past {@code count} bytes: the rest of a payload this JVM does not keep. */
+    private void discard(long count) throws IOException {
+        byte[] scratch = new byte[(int) Math.min(count, FIRST_BUFFER)];
+        for (long left = count; left > 0; ) {
+            int n = in.read(scratch, 0, (int) Math.min(left, scratch.length));
+            if (n < 0) {
+                throw new EOFException("the connection ended " + (count - left) + " bytes into a dropped payload");
+            }
+            left -= n;
+        }
+    }
+
+    /** Why a frame's payload cannot be had: it does not fit this JVM's heap. */
+    private static IOException tooLarge(Frame frame, OutOfMemoryError cause) {
+        String what;
+        switch (frame.type()) {
+            case Frame.TASK:
+            case Frame.FUNCTION:
+            case Frame.APPLY_PLAIN:
+                what = "task";
+                break;
+            case Frame.RESULT:
+            case Frame.RESULT_PLAIN:
+                what = "result";
+                break;
+            case Frame.FAILED:
+            case Frame.TASK_UNREADABLE:
+            case Frame.RESULT_UNSENDABLE:
+                what = "exception";
+                break;
+            default:
+                what = "message";
+        }
+        IOException e = new IOException(String.format(Locale.ROOT,
+                "%s too large for this JVM's heap: %,d bytes serialized, max heap %,d MiB (pid %d)", what,
+                frame.length(), Runtime.getRuntime().maxMemory() >> 20, ProcessHandle.current().pid()));
+        if (cause != null) {
+            e.initCause(cause);
+        }
+        return e;
     }
 
     /**
@@ -238,8 +345,8 @@ public final class FrameIO {
      *
      * @param frame a frame from {@link #read()}
      * @return the object
-     * @throws PayloadException if the payload cannot be deserialized; {@link PayloadException#inStep()} tells whether
-     *     later frames can still be read
+     * @throws PayloadException if the payload cannot be deserialized, or was dropped, or its object does not fit this
+     *     JVM's heap; {@link PayloadException#inStep()} tells whether later frames can still be read
      */
     public Object decode(Frame frame) throws PayloadException {
         if (frame.fresh()) {
@@ -249,19 +356,34 @@ public final class FrameIO {
         } else if (!inStep) {
             throw new PayloadException(new StreamCorruptedException("an earlier message broke the stream"), false);
         }
+        // a large message's descriptors are forgotten on both sides, whatever happens to it here
+        boolean large = frame.length() > LARGE;
+        int known = readDescriptors.size();
+        if (frame.dropped()) {
+            inStep = large; // a smaller one's descriptors, if it had any, are lost with it
+            throw new PayloadException(tooLarge(frame, null), inStep);
+        }
         frameInput.load(frame.payload(), frame.length());
         try {
             Object value = new CompactObjectInput(frameInput, readDescriptors, readClasses).readObject();
             if (frameInput.available() != 0) {
-                inStep = false;
+                inStep = large;
                 throw new PayloadException(new StreamCorruptedException(
-                        frameInput.available() + " bytes left over after the object"), false);
+                        frameInput.available() + " bytes left over after the object"), inStep);
             }
             return value;
+        } catch (OutOfMemoryError e) {
+            inStep = large || frameInput.available() == 0;
+            throw new PayloadException(tooLarge(frame, e), inStep);
         } catch (IOException | ClassNotFoundException | RuntimeException | LinkageError | StackOverflowError e) {
             // a message that was read to its end has shown every class descriptor it carried
-            inStep = frameInput.available() == 0;
+            inStep = large || frameInput.available() == 0;
             throw new PayloadException(e, inStep);
+        } finally {
+            frameInput.load(NO_BYTES, 0); // do not keep the payload alive until the next message
+            if (large) {
+                readDescriptors.subList(known, readDescriptors.size()).clear();
+            }
         }
     }
 

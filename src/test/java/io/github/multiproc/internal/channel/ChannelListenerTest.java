@@ -59,7 +59,7 @@ final class ChannelListenerTest {
     private static void hello(SocketChannel c, byte[] secret) throws Exception {
         DataOutputStream out = new DataOutputStream(Channels.newOutputStream(c));
         out.writeInt(0x4d505243); // "MPRC"
-        out.writeByte(1);
+        out.writeByte(ChannelProtocol.VERSION);
         out.write(secret);
         out.flush();
     }

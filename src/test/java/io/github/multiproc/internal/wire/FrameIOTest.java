@@ -5,7 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import java.io.DataOutputStream;
+import java.io.EOFException;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.NotSerializableException;
 import java.io.ObjectInputStream;
 import java.io.Serializable;
@@ -121,5 +124,76 @@ final class FrameIOTest {
         Frame next = in.read();
         assertThat(next.fresh()).isTrue();
         assertThat(in.decode(next)).isEqualTo(new Point(9, 10));
+    }
+
+    /** A peer's bytes that notes the largest buffer a reader offered to fill. */
+    static final class Watched extends InputStream {
+        private final ByteArrayInputStream bytes;
+        int largestBuffer;
+
+        Watched(byte[] bytes) {
+            this.bytes = new ByteArrayInputStream(bytes);
+        }
+
+        @Override
+        public int read() {
+            return bytes.read();
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) {
+            largestBuffer = Math.max(largestBuffer, b.length);
+            return bytes.read(b, off, len);
+        }
+    }
+
+    @Test
+    void read_lengthBeyondWhatArrives_buffersOnlyAboutWhatArrived() throws Exception {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        DataOutputStream data = new DataOutputStream(bytes);
+        data.writeInt(1 << 30); // a peer that claims a gigabyte and sends a hundred kilobytes
+        data.writeByte(Frame.RESULT);
+        data.writeLong(1);
+        data.write(new byte[100_000]);
+        Watched peer = new Watched(bytes.toByteArray());
+        FrameIO in = new FrameIO(peer, new ByteArrayOutputStream());
+
+        assertThatThrownBy(in::read).isInstanceOf(EOFException.class);
+        assertThat(peer.largestBuffer).isBetween(100_000, 1 << 20);
+    }
+
+    @Test
+    void read_frameLargerThanTheHeapAllows_droppedWithItsSizeAndStreamStaysInStep() throws Exception {
+        List<Point> big = new ArrayList<>();
+        for (int i = 0; i < 200_000; i++) {
+            big.add(new Point(i, -i)); // a class first seen in the message that is dropped
+        }
+        sender.write(Frame.RESULT, 1, big);
+        sender.write(Frame.RESULT, 2, new Point(1, 2));
+        FrameIO in = new FrameIO(new ByteArrayInputStream(wire.toByteArray()), new ByteArrayOutputStream(),
+                1 << 20);
+
+        Frame dropped = in.read();
+        assertThat(dropped.dropped()).isTrue();
+        assertThat(dropped.id()).isEqualTo(1);
+        assertThatThrownBy(() -> in.decode(dropped)).isInstanceOf(PayloadException.class)
+                .satisfies(e -> assertThat(((PayloadException) e).inStep()).isTrue())
+                .hasMessageContaining("result too large for this JVM's heap")
+                .hasMessageContaining(String.format(java.util.Locale.ROOT, "%,d bytes", dropped.length()));
+        assertThat(in.decode(in.read())).isEqualTo(new Point(1, 2));
+        assertThat(in.read()).isNull();
+    }
+
+    @Test
+    void decode_largeFrameThenSmall_bothDecode() throws Exception {
+        List<Point> big = new ArrayList<>();
+        for (int i = 0; i < 200_000; i++) {
+            big.add(new Point(i, -i));
+        }
+        sender.write(Frame.RESULT, 1, big);
+        sender.write(Frame.RESULT, 2, List.of(new Point(1, 2)));
+        FrameIO in = receiver();
+        assertThat(in.decode(in.read())).isEqualTo(big);
+        assertThat(in.decode(in.read())).isEqualTo(List.of(new Point(1, 2)));
     }
 }
