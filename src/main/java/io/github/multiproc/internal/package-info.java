@@ -57,8 +57,7 @@
  * <h2>The child side</h2>
  * A child JVM must start fast and must not need what the parent's application brings: the child-side packages
  * ({@code wire}, {@code os}, {@code task}, {@code channel}, {@code child}) never reference SLF4J or a parent-side
- * package. The parent's end of the channel logs through a {@code ChannelLog} that the parent hands in, and its timer
- * comes from the parent too. {@code ArchitectureTest} checks all of this on the class files, as well as the order
- * above.
+ * package. The parent's end of the channel logs through a {@code ChannelLog} that the parent hands in.
+ * {@code ArchitectureTest} checks all of this on the class files, as well as the order above.
  */
 package io.github.multiproc.internal;

@@ -14,8 +14,9 @@ import java.net.UnixDomainSocketAddress;
 import java.nio.channels.SocketChannel;
 
 /**
- * The child's end of its channel: it connects to the parent's {@link ChannelListener}, sends the hello with its
- * secret ({@link ChannelProtocol}), and reads its settings; frames go both ways through {@link #io} after that.
+ * The child's end of its channel: it connects to the parent's {@link ChannelListener}, proves that it knows its
+ * secret, checks that the parent does too ({@link ChannelProtocol}), and reads its settings; frames go both ways
+ * through {@link #io} after that.
  *
  * <p>Thread safety: {@link #io} reads on one thread and writes on another; {@link #close()} from any thread.
  */
@@ -42,14 +43,18 @@ public final class ChildChannel {
     }
 
     /**
-     * Connects to the parent, proves this child with its secret, and reads the settings the parent answers with.
+     * Connects to the parent, proves this child with its secret, checks the parent's proof, and reads the settings the
+     * parent answers with.
      *
      * @param address {@code unix:<path>} or {@code tcp:<port>}
      * @param secret this child's secret, from its key file
      * @return the connection
+     * @throws ChannelProtocol.NotTheParentException if the peer did not prove that it knows the secret (nothing of
+     *     what it sent was deserialized)
      * @throws IOException if the parent is gone or does not accept this child
      */
     public static ChildChannel connect(String address, byte[] secret) throws IOException {
+        byte[] hello = ChannelProtocol.hello(secret);
         SocketChannel socket;
         if (address.startsWith("unix:")) {
             SocketAddress where = UnixDomainSocketAddress.of(address.substring(5));
@@ -64,8 +69,11 @@ public final class ChildChannel {
         }
         InputStream in = new BufferedInputStream(ChannelStreams.in(socket), 1 << 16);
         OutputStream out = new BufferedOutputStream(ChannelStreams.out(socket), 1 << 16);
-        ChannelProtocol.sendHello(out, secret);
-        ChannelProtocol.Settings settings = ChannelProtocol.readSettings(in);
+        out.write(hello);
+        out.flush();
+        // while the parent checks the hello (or, for a standby child, long before it has a task)
+        byte[] parentProof = ChannelProtocol.parentProof(hello, secret);
+        ChannelProtocol.Settings settings = ChannelProtocol.readSettings(in, parentProof);
         return new ChildChannel(socket, new FrameIO(in, out), settings);
     }
 }

@@ -17,8 +17,8 @@ import java.nio.file.Path;
  * the address is {@code unix:<path>} or {@code tcp:<port>}, the name is only for {@code ps} (the settings carry the
  * real one: a standby child is started before anyone knows its name), and {@code standby} marks a child started
  * ahead of need, which warms up while it waits. The child reads the per-child secret from the key file (then deletes
- * it), connects, proves itself with the secret, and receives its settings and tasks over the channel. Nothing is
- * deserialized before the parent has accepted the secret.
+ * it), connects, proves that it knows the secret, checks that the parent does too, and receives its settings and
+ * tasks over the channel. Nothing is deserialized before both ends have proved themselves.
  */
 public final class ChildMain {
     /** The sixth argument of a standby child: started before it is needed, it warms up while it waits. */
@@ -63,6 +63,12 @@ public final class ChildMain {
         } catch (EOFException | SocketException e) {
             // the parent closed the channel before it gave this child anything to do (a standby child no longer
             // needed, or a parent that is gone): nothing to report
+            Runtime.getRuntime().halt(ChannelProtocol.EXIT_PARENT_LOST);
+            return;
+        } catch (ChannelProtocol.NotTheParentException e) {
+            // another process holds the parent's address, a dead parent's loopback port most likely
+            System.err.println("multiproc: child " + ProcessHandle.current().pid() + ": " + e.getMessage() + " at "
+                    + args[0] + "; exiting without running anything");
             Runtime.getRuntime().halt(ChannelProtocol.EXIT_PARENT_LOST);
             return;
         }

@@ -69,7 +69,7 @@ public final class ClassDataTraining {
         try (SocketChannel socket = server.accept()) {
             InputStream in = new BufferedInputStream(ChannelStreams.in(socket), 1 << 16);
             OutputStream out = new BufferedOutputStream(ChannelStreams.out(socket), 1 << 16);
-            if (!ChannelProtocol.checkHello(in, secret)) {
+            if (!ChannelProtocol.acceptHello(in, out, secret)) {
                 return;
             }
             ChannelProtocol.sendSettings(out, ChannelProtocol.MODE_ONE_SHOT, true, "training", false);

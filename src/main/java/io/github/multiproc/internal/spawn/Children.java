@@ -231,7 +231,7 @@ public final class Children {
     public ChannelListener openListener(long serial, String name) {
         try {
             return ChannelListener.open(runDir.existing(), serial, "tcp".equals(Settings.transport()),
-                    LibraryTimer.get(), ChannelLogs.SLF4J);
+                    ChannelLogs.SLF4J);
         } catch (IOException e) {
             throw new MultiprocException("cannot open a channel for " + name + " in " + runDir.path() + ": " + e, e);
         }
