@@ -406,12 +406,7 @@ public final class ChildHandle<T> implements ChildProcess<T> {
         return exitFuture;
     }
 
-    /**
-     * Completes with the exit status once the child is finished, on the thread that finishes it: for the library's
-     * own dependents, which must neither run user code nor wait for the callbacks thread.
-     *
-     * @return the future
-     */
+    /** The exit status once the child is finished, completed on that thread: for the library's own dependents. */
     public CompletableFuture<ExitStatus> finished() {
         return finishedFuture;
     }
