@@ -47,7 +47,10 @@ final class TaskGate {
         running = NONE;
     }
 
-    /** The reader thread has received a cancel for task {@code id}. */
+    /**
+     * The reader thread has received a cancel for task {@code id}: the task will not run (it is skipped, or had
+     * finished) unless it runs now, and then this JVM ends here.
+     */
     synchronized void cancel(long id) {
         if (running == id) {
             // the task is what this JVM does now: it ends, and the pool replaces it

@@ -86,6 +86,7 @@ final class TaskLoop {
                 while ((f = channel.io.read()) != null) {
                     if (f.type() == Frame.CANCEL) {
                         gate.cancel(f.id()); // skipped when its turn comes, or this JVM ends if it runs now
+                        channel.io.writeEmpty(Frame.CANCEL_ACK, f.id(), true); // the parent waits for this word
                     } else {
                         if (f.type() == Frame.TASK || f.type() == Frame.APPLY_PLAIN) {
                             gate.received(f.id());

@@ -374,6 +374,26 @@ public final class PoolEngine {
 
     // ------------------------------------------------------------------ cancel, timeout
 
+    /** Worker {@code w} says task {@code id}, which it was told to end, will not run (see {@link TaskEnds}). */
+    void cancelAcknowledged(Worker w, long id) {
+        PoolTask acknowledged = null;
+        lock.lock();
+        try {
+            for (PoolTask t : w.inFlight) {
+                if (t.id == id) {
+                    t.cancelAcknowledged = true;
+                    acknowledged = t;
+                    break;
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+        if (acknowledged != null) {
+            acknowledged.workerDone();
+        }
+    }
+
     /** The caller cancels {@code task}'s future: whether the pool took it back (see {@link TaskEnds#cancel}). */
     boolean cancel(PoolTask task, boolean mayInterrupt) {
         return ends.cancel(task, mayInterrupt);

@@ -39,6 +39,8 @@ final class PoolTask {
      * word: the task's answer (skipped, or done meanwhile), or the worker's end.
      */
     volatile CompletableFuture<Void> endedOnWorker;
+    /** Its worker said it will not run it (guarded by the engine's lock). */
+    boolean cancelAcknowledged;
 
     /** The worker will not run this task (any more): wakes a {@code cancel(true)} that waits for that. */
     void workerDone() {

@@ -65,10 +65,10 @@ final class TaskEnds {
     }
 
     /**
-     * Waits for the worker's word on a task it was told to end: skipped (it never started), answered (it had run
-     * before the cancel), or the worker gone (it was running it). Until then this JVM cannot tell whether the task
-     * starts, so {@code cancel} does not return before: microseconds, or, for a worker that does not answer, the
-     * time to kill it.
+     * Waits for the worker's word on a task it was told to end: it will not run it (a {@code CANCEL_ACK}, sent at
+     * once by its reader thread), or it was running it and is gone. Until then this JVM cannot tell whether the task
+     * starts, so {@code cancel} does not return before: microseconds, or, for a worker that does not answer, the time
+     * to kill it.
      */
     private void awaitWorker(PoolTask task, CompletableFuture<Void> verdict) {
         try {
@@ -83,9 +83,9 @@ final class TaskEnds {
     }
 
     /**
-     * Tells {@code w} to end {@code task}: it skips it, or ends itself if it runs it. A worker that does not end
-     * within {@link #END_GRACE} while the task is still its own (a JVM too busy to read, in a garbage collector's
-     * death spiral) is killed from here; a task of its that this kill then interrupts is run again elsewhere.
+     * Tells {@code w} to end {@code task}: it says at once that it will skip it, or ends itself if it runs it. A
+     * worker that does neither within {@link #END_GRACE} (a JVM too busy to read, in a garbage collector's death
+     * spiral) is killed from here; a task of its that this kill then interrupts is run again elsewhere.
      */
     private void endOnWorker(Worker w, PoolTask task) {
         w.sendCancel(task.id);
@@ -93,7 +93,7 @@ final class TaskEnds {
             boolean kill;
             engine.lock.lock();
             try {
-                kill = !w.lost && w.inFlight.contains(task);
+                kill = !w.lost && !task.cancelAcknowledged && w.inFlight.contains(task);
                 if (kill) {
                     w.killedFor = task;
                 }

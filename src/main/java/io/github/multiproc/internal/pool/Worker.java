@@ -107,6 +107,10 @@ public final class Worker {
         }
         Frame frame;
         while ((frame = frames.read()) != null) {
+            if (frame.type() == Frame.CANCEL_ACK) {
+                engine.cancelAcknowledged(this, frame.id());
+                continue;
+            }
             if (frame.type() == Frame.EXIT) {
                 engine.workerLeaving(this);
                 continue;

@@ -152,8 +152,10 @@ final class Standbys {
                 lock.lock();
                 try {
                     if (standby != null) {
-                        if (exiting) {
-                            discard(standby); // before the exit hook, waiting for this, goes on
+                        if (exiting || waiting.size() >= wantedNow()) {
+                            // this JVM exits (the exit hook waits for this), or standbys were turned down while
+                            // this one started: a fork in between could not discard it
+                            discard(standby);
                         } else {
                             waiting.addLast(standby);
                         }
@@ -167,6 +169,15 @@ final class Standbys {
         }, "multiproc-standby");
         t.setDaemon(true);
         t.start();
+    }
+
+    /** {@code multiproc.standby} now; 0 if it is not a valid count (the next fork reports that). */
+    private static int wantedNow() {
+        try {
+            return Settings.standbyCount();
+        } catch (IllegalArgumentException e) {
+            return 0;
+        }
     }
 
     private Standby start() {

@@ -53,6 +53,11 @@ public record Frame(int kind, long id, byte[] payload, int length) {
     public static final int APPLY_PLAIN = 11;
     /** Worker to parent: the task's value, plain ({@link PlainValues}), no serialization stream. */
     public static final int RESULT_PLAIN = 12;
+    /**
+     * Worker to parent, at once (not in the order of answers): the task with this id, which the parent told it to
+     * end, will not run; its {@link #SKIPPED} follows in its place, unless it had finished.
+     */
+    public static final int CANCEL_ACK = 13;
     /** The largest frame either side accepts. */
     public static final int MAX_LENGTH = Integer.MAX_VALUE - 64;
 
