@@ -23,6 +23,11 @@ import java.nio.file.Path;
 public final class ChildMain {
     /** The sixth argument of a standby child: started before it is needed, it warms up while it waits. */
     public static final String STANDBY = "standby";
+    /**
+     * The sixth argument of a child whose policy lets it outlive its parent ({@code DETACH}, {@code WAIT}): it must
+     * not halt when its parent is gone before its settings, which say so too, have been read.
+     */
+    public static final String OUTLIVES_PARENT = "outlives-parent";
 
     /** Until the parent's settings say otherwise, a lost parent ends this child. */
     private static volatile boolean haltOnParentLoss = true;
@@ -48,6 +53,9 @@ public final class ChildMain {
         }
         startWarmUp();
         boolean standby = args.length > 5 && STANDBY.equals(args[5]);
+        if (args.length > 5 && OUTLIVES_PARENT.equals(args[5])) {
+            haltOnParentLoss = false; // before the watches start: its parent may exit right after handing the task
+        }
         if (standby) {
             StandbyWarmUp.start();
         }

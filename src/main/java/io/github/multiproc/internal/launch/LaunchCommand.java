@@ -93,15 +93,18 @@ public final class LaunchCommand {
      * @param keyFile the file with the child's secret
      * @param name the child's name, for {@code ps}
      * @param standby whether it is a standby child, which warms up while it waits for its task
+     * @param outlivesParent whether its policy lets it outlive this JVM (not for standby children)
      * @return the command line
      */
     public List<String> childJvm(List<String> jvmOptions, Map<String, String> systemProperties, String channelAddress,
-            Path keyFile, String name, boolean standby) {
+            Path keyFile, String name, boolean standby, boolean outlivesParent) {
         ProcessHandle self = ProcessHandle.current();
         List<String> args = new ArrayList<>(List.of(channelAddress, keyFile.toString(), Long.toString(self.pid()),
                 Long.toString(ProcessStart.of(self)), name));
         if (standby) {
             args.add(ChildMain.STANDBY);
+        } else if (outlivesParent) {
+            args.add(ChildMain.OUTLIVES_PARENT);
         }
         return build(jvmOptions, systemProperties, args);
     }

@@ -253,7 +253,7 @@ public final class Children {
     ProcessBuilder childJvm(ChannelListener listener, List<String> jvmOptions, Map<String, String> systemProperties,
             ChildSpec spec, boolean standby) {
         ProcessBuilder pb = new ProcessBuilder(launch.childJvm(jvmOptions, systemProperties, listener.address(),
-                listener.keyFile(), spec.name(), standby));
+                listener.keyFile(), spec.name(), standby, spec.parentExit() != ParentExit.TERMINATE));
         applyCommon(pb, spec);
         pb.redirectInput(ProcessBuilder.Redirect.from(new File(Settings.isWindows() ? "NUL" : "/dev/null")));
         if (forwardsStderr(spec)) {
