@@ -110,6 +110,17 @@ final class Dispatcher {
                 && w.inFlight.size() < (w.shortTasks ? PoolEngine.PREFETCH : 1);
     }
 
+    /** Takes back a task that never reached {@code w}: it is no longer in flight there. */
+    private void withdraw(Worker w, PoolTask task) {
+        engine.lock.lock();
+        try {
+            w.inFlight.remove(task);
+            engine.changed.signalAll();
+        } finally {
+            engine.lock.unlock();
+        }
+    }
+
     private void send(Worker w, PoolTask task, boolean flush) {
         try {
             w.send(task, flush);
@@ -121,13 +132,7 @@ final class Dispatcher {
                     w.closeChannel();
                 }
             }
-            engine.lock.lock();
-            try {
-                w.inFlight.remove(task);
-                engine.changed.signalAll();
-            } finally {
-                engine.lock.unlock();
-            }
+            withdraw(w, task);
             engine.fail(task, TaskPayload.notSerializable("task", task.call, e.getCause()));
         } catch (IOException e) {
             PoolEngine.LOG.debug("{}: cannot send to {}: {}", engine.name, w.name, e.toString());
@@ -136,13 +141,7 @@ final class Dispatcher {
             // not the payload (that is a PayloadException) but the write itself: this task fails with it, and the
             // connection, perhaps cut in the middle of a frame, is given up; this thread lives on
             PoolEngine.LOG.debug("{}: sending task {} to {} failed", engine.name, task.description(), w.name, e);
-            engine.lock.lock();
-            try {
-                w.inFlight.remove(task);
-                engine.changed.signalAll();
-            } finally {
-                engine.lock.unlock();
-            }
+            withdraw(w, task);
             engine.fail(task, new MultiprocException(engine.name + ": task " + task.description()
                     + " could not be sent to worker pid " + w.pid() + ": " + e, e));
             w.closeChannel();

@@ -76,19 +76,35 @@ final class OutlivesParentTest {
         }
     }
 
+    /** A fake parent's listening end, and the child's key file with its secret. */
+    private static final class FakeParent implements AutoCloseable {
+        final byte[] secret = ChannelProtocol.newSecret();
+        final Path keyFile;
+        final ServerSocketChannel server;
+        final int port;
+
+        FakeParent(Path dir) throws Exception {
+            keyFile = dir.resolve("c1.key");
+            Files.write(keyFile, secret);
+            server = ServerSocketChannel.open();
+            server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+            port = ((InetSocketAddress) server.getLocalAddress()).getPort();
+        }
+
+        @Override
+        public void close() throws Exception {
+            server.close();
+        }
+    }
+
     @Test
     void childThatOutlivesItsParent_parentGoneBeforeItsSettings_stillRunsItsTask(@TempDir Path dir)
             throws Exception {
-        byte[] secret = ChannelProtocol.newSecret();
-        Path keyFile = dir.resolve("c1.key");
-        Files.write(keyFile, secret);
         Path marker = dir.resolve("ran");
-        try (ServerSocketChannel server = ServerSocketChannel.open()) {
-            server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-            int port = ((InetSocketAddress) server.getLocalAddress()).getPort();
-            Process child = childOfAGoneParent(port, keyFile, ChildMain.OUTLIVES_PARENT);
-            CompletableFuture<Boolean> handedOver = CompletableFuture.supplyAsync(() -> handOver(server, secret,
-                    marker));
+        try (FakeParent parent = new FakeParent(dir)) {
+            Process child = childOfAGoneParent(parent.port, parent.keyFile, ChildMain.OUTLIVES_PARENT);
+            CompletableFuture<Boolean> handedOver = CompletableFuture.supplyAsync(() -> handOver(parent.server,
+                    parent.secret, marker));
             assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
             assertThat(handedOver.completeOnTimeout(false, 1, TimeUnit.SECONDS).join()).as("the child connected")
                     .isTrue();
@@ -99,14 +115,9 @@ final class OutlivesParentTest {
 
     @Test
     void childThatEndsWithItsParent_parentGone_haltsWithoutRunningTheTask(@TempDir Path dir) throws Exception {
-        byte[] secret = ChannelProtocol.newSecret();
-        Path keyFile = dir.resolve("c1.key");
-        Files.write(keyFile, secret);
         Path marker = dir.resolve("ran");
-        try (ServerSocketChannel server = ServerSocketChannel.open()) {
-            server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-            int port = ((InetSocketAddress) server.getLocalAddress()).getPort();
-            Process child = childOfAGoneParent(port, keyFile, null);
+        try (FakeParent parent = new FakeParent(dir)) {
+            Process child = childOfAGoneParent(parent.port, parent.keyFile, null);
             assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
             assertThat(child.exitValue()).isEqualTo(ChannelProtocol.EXIT_PARENT_LOST);
             assertThat(marker).doesNotExist();
