@@ -76,7 +76,10 @@ final class Standbys {
                     return null;
                 }
             }
-            if (standby.launchKey.equals(key) && standby.process.isAlive() && standby.take()) {
+            // the JDK's Process.isAlive() lags a killed child until its reaper thread has waited for it; the OS's
+            // view (a zombie is not alive) does not
+            if (standby.launchKey.equals(key) && standby.process.isAlive() && standby.process.toHandle().isAlive()
+                    && standby.take()) {
                 return standby;
             }
             discard(standby); // launched differently (a setting changed since), or gone
