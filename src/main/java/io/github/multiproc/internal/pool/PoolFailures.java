@@ -5,6 +5,7 @@ import io.github.multiproc.ChildFailedException;
 import io.github.multiproc.ExitStatus;
 import io.github.multiproc.MultiprocException;
 import io.github.multiproc.TaskTimeoutException;
+import io.github.multiproc.internal.spawn.ChildFailures;
 import io.github.multiproc.internal.spawn.TaskChannel;
 import java.time.Duration;
 import java.util.List;
@@ -66,12 +67,7 @@ final class PoolFailures {
         StringBuilder message = new StringBuilder(engine.name).append(": worker pid ").append(w.pid())
                 .append(" died ").append(when).append(": ")
                 .append(status.map(ExitStatus::toString).orElse("exit status unknown"));
-        if (!tail.isEmpty()) {
-            message.append("; last lines of its stderr:");
-            for (String line : tail.subList(Math.max(0, tail.size() - 10), tail.size())) {
-                message.append("\n    ").append(line);
-            }
-        }
+        ChildFailures.appendStderrTail(message, "; last lines of its stderr:", tail);
         message.append(" (").append(engine.stateSummary()).append(")");
         return new ChildCrashedException(message.toString(), w.pid(), status.orElse(ExitStatus.ofCode(-1)), tail);
     }

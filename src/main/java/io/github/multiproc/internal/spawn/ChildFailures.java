@@ -11,7 +11,7 @@ import java.util.List;
  *
  * <p>Thread safety: stateless.
  */
-final class ChildFailures {
+public final class ChildFailures {
     private ChildFailures() {
     }
 
@@ -43,12 +43,23 @@ final class ChildFailures {
         if (sentSignal != 0) {
             message.append(sentSignal == 9 ? " after kill()" : " after terminate()");
         }
+        appendStderrTail(message, "; last lines of stderr:", tail);
+        return new ChildCrashedException(message.toString(), pid, s, tail);
+    }
+
+    /**
+     * Appends {@code heading} and the last ten lines of {@code tail}, one per indented line; nothing if it is empty.
+     *
+     * @param message the message being built
+     * @param heading what introduces the lines
+     * @param tail the last lines a child wrote to its stderr
+     */
+    public static void appendStderrTail(StringBuilder message, String heading, List<String> tail) {
         if (!tail.isEmpty()) {
-            message.append("; last lines of stderr:");
+            message.append(heading);
             for (String line : tail.subList(Math.max(0, tail.size() - 10), tail.size())) {
                 message.append("\n    ").append(line);
             }
         }
-        return new ChildCrashedException(message.toString(), pid, s, tail);
     }
 }
