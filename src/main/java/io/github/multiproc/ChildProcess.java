@@ -24,7 +24,8 @@ import java.util.concurrent.CompletableFuture;
  * with {@code waitAny}), whether or not it reads their results.
  *
  * <p><b>Result and exit.</b> A task child's value (or failure) is handed out as soon as the child has sent it and
- * everything the task wrote to {@code System.err} before that has been forwarded: {@link #result()} and
+ * everything written to its stderr before that has been forwarded (through {@code System.err}, by the JVM itself,
+ * by native code: the child marks the spot in the stream, and this JVM takes the mark out): {@link #result()} and
  * {@link #future()} do not wait for the child JVM's exit, a few milliseconds more, which {@link #join()},
  * {@link #exitStatus()} and {@link #onExit()} report. Where an {@code onOutputLine} sink receives the child's output,
  * and for command children, the result waits for the exit.

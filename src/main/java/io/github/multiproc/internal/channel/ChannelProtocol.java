@@ -11,6 +11,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.Arrays;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * The handshake that opens every task channel, before any frame. Each end proves that it knows the child's secret,
@@ -35,7 +36,7 @@ public final class ChannelProtocol {
      * 2: a message longer than {@code FrameIO.LARGE} adds nothing to the connection's descriptor tables. 3: the parent
      * proves itself too, and the child sends a proof in place of its secret.
      */
-    static final int VERSION = 3;
+    static final int VERSION = 4;
     /** Length of the child's nonce in bytes. */
     static final int NONCE_LENGTH = 16;
     /** Length of the child's hello in bytes: magic, version, nonce, proof. */
@@ -139,23 +140,49 @@ public final class ChannelProtocol {
      * @param mode {@link #MODE_ONE_SHOT} or {@link #MODE_WORKER}
      * @param haltOnParentLoss whether the child halts when the parent is gone
      * @param name the child's name (a standby child learns it only now)
+     * @param stderrMarker what the child writes to its stderr before it answers, which the parent's pump takes out
+     *     of the stream (see {@link #newStderrMarker}); empty when nobody reads the child's stderr for it
      * @param flush whether to push them out now, or leave them buffered for the task that follows
      * @throws IOException if the connection fails
      */
     public static void sendSettings(OutputStream out, int mode, boolean haltOnParentLoss, String name,
-            boolean flush) throws IOException {
+            byte[] stderrMarker, boolean flush) throws IOException {
         DataOutputStream data = new DataOutputStream(out);
         data.writeInt(MAGIC);
         data.writeByte(mode);
         data.writeByte(haltOnParentLoss ? 1 : 0);
         data.writeUTF(name);
+        data.writeByte(stderrMarker.length);
+        data.write(stderrMarker);
         if (flush) {
             data.flush();
         }
     }
 
     /** What the parent sent in {@link #sendSettings}. */
-    public record Settings(int mode, boolean halt, String name) {
+    public record Settings(int mode, boolean halt, String name, byte[] stderrMarker) {
+    }
+
+    /** How long a stderr marker is: long enough that no output contains it by chance. */
+    public static final int STDERR_MARKER_LENGTH = 16;
+
+    /**
+     * A new marker for a child's stderr: a zero byte, then random bytes that are neither zero nor a line end. Its first
+     * byte occurs nowhere else in it, so a scanner that meets a mismatch never has to look back.
+     *
+     * @return {@link #STDERR_MARKER_LENGTH} bytes
+     */
+    public static byte[] newStderrMarker() {
+        byte[] marker = new byte[STDERR_MARKER_LENGTH];
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        for (int i = 1; i < marker.length; i++) {
+            byte b;
+            do {
+                b = (byte) random.nextInt(256);
+            } while (b == 0 || b == '\n' || b == '\r');
+            marker[i] = b;
+        }
+        return marker;
     }
 
     /** The peer a child connected to did not prove that it knows the child's secret: it is not the child's parent. */
@@ -186,6 +213,9 @@ public final class ChannelProtocol {
         }
         int mode = data.readUnsignedByte();
         boolean halt = data.readUnsignedByte() != 0;
-        return new Settings(mode, halt, data.readUTF());
+        String name = data.readUTF();
+        byte[] marker = new byte[data.readUnsignedByte()];
+        data.readFully(marker);
+        return new Settings(mode, halt, name, marker);
     }
 }

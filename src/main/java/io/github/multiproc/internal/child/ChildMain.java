@@ -46,7 +46,7 @@ public final class ChildMain {
      */
     public static void main(String[] args) throws Exception {
         ChildRuntime.markChild();
-        StderrCount.install();
+        StderrMark.install();
         if (args.length < 4) {
             System.err.println("multiproc: ChildMain is started by the multiproc library, not by hand");
             System.exit(2);

@@ -72,7 +72,8 @@ public final class ClassDataTraining {
             if (!ChannelProtocol.acceptHello(in, out, secret)) {
                 return;
             }
-            ChannelProtocol.sendSettings(out, ChannelProtocol.MODE_ONE_SHOT, true, "training", false);
+            ChannelProtocol.sendSettings(out, ChannelProtocol.MODE_ONE_SHOT, true, "training", new byte[0],
+                    false);
             FrameIO io = new FrameIO(in, out);
             TaskCall task = (TaskCall & java.io.Serializable) () -> "training " + ProcessHandle.current().pid();
             io.writeStandalone(Frame.TASK, 1, FrameIO.serializeStandalone(task));

@@ -324,10 +324,13 @@ final class TaskLoop {
         }
     }
 
-    /** A one-shot child's answer is preceded by how much it wrote to stderr, which the parent forwards first. */
+    /**
+     * A one-shot child's answer is preceded by a marker in its stderr (see {@link StderrMark}) and a frame saying how
+     * many it has written, so that the parent forwards what came before the marker first.
+     */
     private void markStderr() throws IOException {
         if (channel.settings.mode() == ChannelProtocol.MODE_ONE_SHOT) {
-            channel.io.writeEmpty(Frame.STDERR_MARK, StderrCount.flushAndCount(), false);
+            channel.io.writeEmpty(Frame.STDERR_MARK, StderrMark.mark(channel.settings.stderrMarker()), false);
         }
     }
 

@@ -93,7 +93,7 @@ public final class Worker {
     private void serve(io.github.multiproc.internal.task.TaskCall initializer) throws IOException {
         ChannelListener.Connection c = listener.accept();
         connection = c;
-        ChannelProtocol.sendSettings(c.out(), ChannelProtocol.MODE_WORKER, true, name, true);
+        ChannelProtocol.sendSettings(c.out(), ChannelProtocol.MODE_WORKER, true, name, new byte[0], true);
         FrameIO frames = new FrameIO(c.in(), c.out());
         io = frames;
         if (initializer != null) {

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import io.github.multiproc.ChildProcess;
 import io.github.multiproc.ExitStatus;
+import io.github.multiproc.internal.channel.ChannelProtocol;
 import io.github.multiproc.internal.os.ProcessStart;
 import io.github.multiproc.internal.os.ProcessTree;
 import io.github.multiproc.internal.runtime.LibraryTimer;
@@ -20,7 +21,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -58,14 +58,10 @@ public final class ChildHandle<T> implements ChildProcess<T> {
     private final CountDownLatch done = new CountDownLatch(1);
     /** Whether the result may be published before the exit (see the class comment). */
     private final boolean earlyResult;
-    /** Whether stderr is forwarded by a pump, which must catch up before an early result. */
-    private final boolean stderrPumped;
     private final AtomicBoolean resultPublished = new AtomicBoolean();
     private final CountDownLatch resultReady = new CountDownLatch(1);
-    private final AtomicLong stderrBytesForwarded =
-            new AtomicLong();
-    /** How many bytes the child had written to stderr when it answered; -1 until its answer came. */
-    private volatile long stderrBytesBeforeAnswer = -1;
+    /** When an early result may be handed out: once the stderr pump has caught up with the answer. */
+    private final StderrGate stderrGate;
     private final CompletableFuture<T> resultFuture = new CompletableFuture<>();
     private final CompletableFuture<T> userFuture;
     private final CompletableFuture<ExitStatus> exitFuture = new CompletableFuture<>();
@@ -84,7 +80,7 @@ public final class ChildHandle<T> implements ChildProcess<T> {
     static <T> ChildHandle<T> command(Children owner, long serial, Process process, String description,
             ChildSpec spec, OutputPump.Tail stderrTail) {
         return new ChildHandle<>(owner, serial, process, description, spec, false, stderrTail,
-                outputPumps(spec, false), false, false, -1);
+                outputPumps(spec, false), false, StderrGate.none(), -1);
     }
 
     /**
@@ -94,21 +90,23 @@ public final class ChildHandle<T> implements ChildProcess<T> {
     static <T> ChildHandle<T> taskChild(Children owner, long serial, Process process, String description,
             ChildSpec spec, OutputPump.Tail stderrTail, boolean stderrForwarded) {
         return new ChildHandle<>(owner, serial, process, description, spec, true, stderrTail,
-                outputPumps(spec, stderrForwarded) + 1, !sinksOutput(spec), stderrForwarded, -1);
+                outputPumps(spec, stderrForwarded) + 1, !sinksOutput(spec),
+                stderrForwarded ? StderrGate.pumped(ChannelProtocol.newStderrMarker()) : StderrGate.none(),
+                -1);
     }
 
     /** A pool worker: its channel is its pool's, so only its exit and its pumps finish it. */
     static ChildHandle<Void> worker(Children owner, long serial, Process process, String description,
             ChildSpec spec, OutputPump.Tail stderrTail, boolean stderrForwarded) {
         return new ChildHandle<>(owner, serial, process, description, spec, true, stderrTail,
-                outputPumps(spec, stderrForwarded), !sinksOutput(spec), stderrForwarded, -1);
+                outputPumps(spec, stderrForwarded), !sinksOutput(spec), StderrGate.none(), -1);
     }
 
     /** A task child that runs on a standby child: its channel and its stderr pump are the standby's. */
     static <T> ChildHandle<T> onStandby(Children owner, long serial, Standby standby, String description,
             ChildSpec spec) {
-        return new ChildHandle<>(owner, serial, standby.process, description, spec, true, standby.tail, 2, true, true,
-                standby.start);
+        return new ChildHandle<>(owner, serial, standby.process, description, spec, true, standby.tail, 2, true,
+                StderrGate.pumped(standby.stderrMarker()), standby.start);
     }
 
     /** The output pumps a child's spec asks for: stdout lines to a sink, stderr lines to a sink or forwarded. */
@@ -124,9 +122,9 @@ public final class ChildHandle<T> implements ChildProcess<T> {
     }
 
     private ChildHandle(Children owner, long serial, Process process, String description, ChildSpec spec, boolean task,
-            OutputPump.Tail stderrTail, int extraParts, boolean earlyResult, boolean stderrPumped, long start) {
+            OutputPump.Tail stderrTail, int extraParts, boolean earlyResult, StderrGate stderrGate, long start) {
         this.earlyResult = earlyResult;
-        this.stderrPumped = stderrPumped;
+        this.stderrGate = stderrGate;
         this.owner = owner;
         this.serial = serial;
         this.process = process;
@@ -198,30 +196,28 @@ public final class ChildHandle<T> implements ChildProcess<T> {
 
     /**
      * Called by the task channel when the child's answer has arrived (its process may still be running), with the
-     * number of bytes the child had written to stderr by then (0 if it did not say).
+     * number of stderr markers the child had written by then (0 if none).
      */
-    void answerArrived(TaskChannel.Outcome answer, long stderrBytes) {
+    void answerArrived(TaskChannel.Outcome answer, long stderrMarks) {
         if (!earlyResult || answer.kind() == TaskChannel.Outcome.SKIPPED) {
             return;
         }
         this.outcome = answer;
-        stderrBytesBeforeAnswer = stderrBytes;
-        publishEarly();
-    }
-
-    /** Called by the stderr pump with how many bytes it has forwarded in all. */
-    void stderrForwarded(long total) {
-        stderrBytesForwarded.accumulateAndGet(total, Math::max);
-        if (stderrBytesBeforeAnswer >= 0) {
-            publishEarly();
-        }
-    }
-
-    private void publishEarly() {
-        long needed = stderrBytesBeforeAnswer;
-        if (needed >= 0 && (!stderrPumped || stderrBytesForwarded.get() >= needed)) {
+        if (stderrGate.answered(stderrMarks)) {
             publishResult(null);
         }
+    }
+
+    /** Called by the stderr pump with how many markers it has met in all, having forwarded what came before. */
+    void stderrMarksMet(long total) {
+        if (stderrGate.met(total)) {
+            publishResult(null);
+        }
+    }
+
+    /** What the child is to write to its stderr before it answers (empty: nothing). */
+    byte[] stderrMarker() {
+        return stderrGate.marker();
     }
 
     /** Called when an output pump has drained its stream. */

@@ -351,7 +351,7 @@ public final class Children {
                     tail, prefix + "-stderr").thenRun(child::partDone);
         } else if (forwardStderr) {
             OutputPump.forward(process.getErrorStream(), parentStderr, OutputPump.nativeCharset(), tail,
-                    child::stderrForwarded, prefix + "-stderr").thenRun(child::partDone);
+                    child.stderrMarker(), child::stderrMarksMet, prefix + "-stderr").thenRun(child::partDone);
         }
         process.onExit().thenRun(child::processExited);
         LOG.debug("started {} (pid {}): {}", spec.name(), process.pid(), child.description());

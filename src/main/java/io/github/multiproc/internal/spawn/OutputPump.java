@@ -74,49 +74,124 @@ final class OutputPump {
     }
 
     /**
-     * Starts a thread that copies {@code in} to {@code out} byte for byte, and the last lines to {@code tail}; after
-     * each write, tells {@code forwarded} how many bytes it has copied in all.
+     * Starts a thread that copies {@code in} to {@code out} byte for byte, and the last lines to {@code tail}, taking
+     * every {@code marker} out of the stream; each time it meets one, it tells {@code marks} how many it has met in
+     * all, once what came before it has been written to {@code out}.
      *
+     * @param marker what the child writes to its stderr before each answer (see
+     *     {@link io.github.multiproc.internal.channel.ChannelProtocol#newStderrMarker}); empty for none
      * @return completes when {@code in} is exhausted
      */
     static CompletableFuture<Void> forward(InputStream in, OutputStream out, Charset charset, Tail tail,
-            LongConsumer forwarded, String threadName) {
+            byte[] marker, LongConsumer marks, String threadName) {
         CompletableFuture<Void> done = new CompletableFuture<>();
         start(threadName, () -> {
+            Copy copy = new Copy(out, charset, tail, threadName);
             byte[] buffer = new byte[8192];
-            ByteArrayOutputStream line = new ByteArrayOutputStream(256);
-            long total = 0;
+            int matched = 0; // how many bytes of the marker the stream has just shown, held back until it is sure
+            long met = 0;
             try (in) {
                 int n;
                 while ((n = in.read(buffer)) > 0) {
-                    try {
-                        out.write(buffer, 0, n);
-                        out.flush();
-                    } catch (IOException e) {
-                        LOG.debug("{}: cannot forward: {}", threadName, e.toString());
+                    if (marker.length == 0) {
+                        copy.write(buffer, 0, n);
+                        continue;
                     }
-                    total += n;
-                    forwarded.accept(total);
+                    int from = 0;
                     for (int i = 0; i < n; i++) {
                         byte b = buffer[i];
-                        if (b == '\n') {
-                            tail.add(decode(line, charset));
-                            line.reset();
-                        } else if (line.size() < Tail.MAX_LINE_BYTES) {
-                            line.write(b);
+                        if (b == marker[matched]) {
+                            if (matched == 0) {
+                                copy.write(buffer, from, i - from);
+                            }
+                            matched++;
+                            from = i + 1;
+                            if (matched == marker.length) {
+                                matched = 0;
+                                copy.flush();
+                                marks.accept(++met);
+                            }
+                        } else if (matched > 0) {
+                            // not the marker: what was held back is output (the marker's first byte occurs nowhere
+                            // else in it, so none of it can begin a marker), and this byte may begin one
+                            copy.write(marker, 0, matched);
+                            matched = b == marker[0] ? 1 : 0;
+                            from = matched == 1 ? i + 1 : i;
                         }
                     }
+                    if (matched == 0) {
+                        copy.write(buffer, from, n - from);
+                    }
+                    copy.flush();
                 }
             } catch (IOException e) {
                 LOG.debug("{}: {}", threadName, e.toString());
             } finally {
-                if (line.size() > 0) {
-                    tail.add(decode(line, charset));
-                }
+                copy.write(marker, 0, matched);
+                copy.flush();
+                copy.end();
                 done.complete(null);
             }
         });
         return done;
+    }
+
+    /** Where forwarded bytes go: this JVM's stream and the tail of lines. */
+    private static final class Copy {
+        private final OutputStream out;
+        private final Charset charset;
+        private final Tail tail;
+        private final String threadName;
+        private final ByteArrayOutputStream line = new ByteArrayOutputStream(256);
+        private boolean broken;
+
+        Copy(OutputStream out, Charset charset, Tail tail, String threadName) {
+            this.out = out;
+            this.charset = charset;
+            this.tail = tail;
+            this.threadName = threadName;
+        }
+
+        void write(byte[] bytes, int off, int len) {
+            if (len <= 0) {
+                return;
+            }
+            try {
+                out.write(bytes, off, len);
+            } catch (IOException e) {
+                broken(e);
+            }
+            for (int i = off; i < off + len; i++) {
+                byte b = bytes[i];
+                if (b == '\n') {
+                    tail.add(decode(line, charset));
+                    line.reset();
+                } else if (line.size() < Tail.MAX_LINE_BYTES) {
+                    line.write(b);
+                }
+            }
+        }
+
+        void flush() {
+            try {
+                out.flush();
+            } catch (IOException e) {
+                broken(e);
+            }
+        }
+
+        void end() {
+            if (line.size() > 0) {
+                tail.add(decode(line, charset));
+            }
+        }
+
+        private void broken(IOException e) {
+            if (!broken) {
+                broken = true;
+                LOG.debug("{}: cannot forward: {}", threadName, e.toString());
+            }
+        }
     }
 
     private static String decode(ByteArrayOutputStream line, Charset charset) {

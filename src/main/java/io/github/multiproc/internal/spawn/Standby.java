@@ -1,5 +1,6 @@
 package io.github.multiproc.internal.spawn;
 
+import io.github.multiproc.internal.channel.ChannelProtocol;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -24,9 +25,11 @@ final class Standby {
     /** The command line without the channel arguments, and the transport: what a fork must match to take it. */
     final List<String> launchKey;
     private final AtomicInteger state = new AtomicInteger(WAITING);
+    /** What the task's child writes to its stderr before it answers, which the pump finds (see {@link ChildHandle}). */
+    private final byte[] stderrMarker = ChannelProtocol.newStderrMarker();
 
     private ChildHandle<?> owner; // guarded by this
-    private long forwarded; // guarded by this
+    private long marksMet; // guarded by this
     private boolean pumpEnded; // guarded by this
 
     Standby(Process process, long start, TaskChannel channel, List<String> launchKey) {
@@ -58,30 +61,35 @@ final class Standby {
 
     /** The taken standby's handle: from now on it hears from the stderr pump. */
     void adopt(ChildHandle<?> child) {
-        long bytes;
+        long marks;
         boolean ended;
         synchronized (this) {
             owner = child;
-            bytes = forwarded;
+            marks = marksMet;
             ended = pumpEnded;
         }
-        if (bytes > 0) {
-            child.stderrForwarded(bytes);
+        if (marks > 0) {
+            child.stderrMarksMet(marks);
         }
         if (ended) {
             child.partDone();
         }
     }
 
-    /** From the stderr pump: how many bytes it has forwarded in all. */
-    void forwarded(long total) {
+    /** What the pump looks for in the standby's stderr. */
+    byte[] stderrMarker() {
+        return stderrMarker.clone();
+    }
+
+    /** From the stderr pump: how many markers it has met in all, having forwarded what came before. */
+    void marksMet(long total) {
         ChildHandle<?> child;
         synchronized (this) {
-            forwarded = total;
+            marksMet = total;
             child = owner;
         }
         if (child != null) {
-            child.stderrForwarded(total);
+            child.stderrMarksMet(total);
         }
     }
 

@@ -201,7 +201,8 @@ final class Standbys {
         children.record(process.toHandle(), standby.start, STANDBY_SPEC, String.join(" ", command));
         channel.startStandby();
         OutputPump.forward(process.getErrorStream(), children.parentStderr(), OutputPump.nativeCharset(),
-                standby.tail, standby::forwarded, "multiproc-standby-stderr").thenRun(standby::pumpEnded);
+                standby.tail, standby.stderrMarker(), standby::marksMet, "multiproc-standby-stderr")
+                .thenRun(standby::pumpEnded);
         process.onExit().thenRun(() -> exited(standby));
         return standby;
     }

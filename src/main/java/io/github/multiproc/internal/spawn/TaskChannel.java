@@ -151,16 +151,16 @@ public final class TaskChannel {
     private Outcome serve(ChannelListener.Connection c, Assignment a) throws IOException {
         // settings and task in one write: the child wakes once
         ChannelProtocol.sendSettings(c.out(), ChannelProtocol.MODE_ONE_SHOT, a.haltOnParentLoss(), a.child().name(),
-                false);
+                a.child().stderrMarker(), false);
         FrameIO io = new FrameIO(c.in(), c.out());
         io.writeStandalone(Frame.TASK, 1, a.payload());
         delivered.complete(null);
         Outcome outcome = Outcome.EMPTY;
-        long stderrBytes = 0;
+        long stderrMarks = 0;
         Frame frame;
         while ((frame = io.read()) != null) {
             if (frame.type() == Frame.STDERR_MARK) {
-                stderrBytes = frame.id();
+                stderrMarks = frame.id();
                 continue;
             }
             try {
@@ -168,7 +168,7 @@ public final class TaskChannel {
             } catch (PayloadException e) {
                 outcome = new Outcome(Outcome.GARBLED, null, e.getCause());
             }
-            a.child().answerArrived(outcome, stderrBytes);
+            a.child().answerArrived(outcome, stderrMarks);
         }
         return outcome;
     }

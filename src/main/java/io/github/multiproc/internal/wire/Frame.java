@@ -36,8 +36,9 @@ public record Frame(int kind, long id, byte[] payload, int length) {
     /** Worker to parent: the task with this id was skipped, as asked; in its place in the order of answers. */
     public static final int SKIPPED = 8;
     /**
-     * One-shot child to parent, just before its answer: the id is how many bytes the child has written to its
-     * stderr, so that the parent can hand out the answer once it has forwarded those bytes, not only at the exit.
+     * One-shot child to parent, just before its answer: the id is how many stderr markers (sent in its settings) the
+     * child has written to its stderr, the last just now, so that the parent can hand out the answer once its pump
+     * has forwarded what came before that marker, not only at the exit; 0 if it wrote none.
      */
     public static final int STDERR_MARK = 9;
     /**

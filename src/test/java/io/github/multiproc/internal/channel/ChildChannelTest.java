@@ -66,7 +66,8 @@ final class ChildChannelTest {
                 // the parent's side of the handshake, run with a secret that is not the child's
                 byte[] hello = in.readNBytes(ChannelProtocol.HELLO_LENGTH);
                 out.write(ChannelProtocol.parentProof(hello, wrong));
-                ChannelProtocol.sendSettings(out, ChannelProtocol.MODE_ONE_SHOT, true, "child-1", false);
+                ChannelProtocol.sendSettings(out, ChannelProtocol.MODE_ONE_SHOT, true, "child-1", new byte[0],
+                        false);
                 new FrameIO(in, out).writeStandalone(Frame.TASK, 1,
                         FrameIO.serializeStandalone(markerTask(marker.toString())));
                 in.readAllBytes(); // until the child is gone

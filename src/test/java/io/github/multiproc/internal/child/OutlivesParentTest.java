@@ -66,7 +66,8 @@ final class OutlivesParentTest {
             if (!ChannelProtocol.acceptHello(in, out, secret)) {
                 return false;
             }
-            ChannelProtocol.sendSettings(out, ChannelProtocol.MODE_ONE_SHOT, false, "child-1", false);
+            ChannelProtocol.sendSettings(out, ChannelProtocol.MODE_ONE_SHOT, false, "child-1", new byte[0],
+                    false);
             new FrameIO(in, out).writeStandalone(Frame.TASK, 1,
                     FrameIO.serializeStandalone(markerTask(marker.toString())));
             in.readAllBytes(); // until the child is gone
