@@ -18,7 +18,7 @@ import java.util.function.Consumer;
  * <p>Thread safety: used by the stream's one consumer thread.
  */
 final class LazyResults<T, R> extends Spliterators.AbstractSpliterator<R> {
-    private final PoolEngine engine;
+    private final TaskSink engine;
     private final Object owner;
     private final SerializableFunction<T, R> fn;
     private final Iterator<? extends T> items;
@@ -27,7 +27,7 @@ final class LazyResults<T, R> extends Spliterators.AbstractSpliterator<R> {
     private final ArrayDeque<CompletableFuture<R>> pending = new ArrayDeque<>();
     private final BlockingQueue<CompletableFuture<R>> finished = new LinkedBlockingQueue<>();
 
-    LazyResults(PoolEngine engine, Object owner, SerializableFunction<T, R> fn, Iterator<? extends T> items,
+    LazyResults(TaskSink engine, Object owner, SerializableFunction<T, R> fn, Iterator<? extends T> items,
             int window, boolean ordered) {
         super(Long.MAX_VALUE, ordered ? Spliterator.ORDERED : 0);
         this.engine = engine;

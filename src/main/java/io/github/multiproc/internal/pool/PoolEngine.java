@@ -4,7 +4,6 @@ import io.github.multiproc.MultiprocException;
 import io.github.multiproc.ParentExit;
 import io.github.multiproc.PoolStats;
 import io.github.multiproc.internal.channel.ChannelListener;
-import io.github.multiproc.internal.runtime.LibraryTimer;
 import io.github.multiproc.internal.runtime.Settings;
 import io.github.multiproc.internal.spawn.ChildHandle;
 import io.github.multiproc.internal.spawn.ChildSpec;
@@ -23,7 +22,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -55,7 +53,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Thread safety: all mutable state is guarded by {@link #lock}.
  */
-public final class PoolEngine {
+public final class PoolEngine implements TaskSink {
     static final Logger LOG = LoggerFactory.getLogger(PoolEngine.class);
     private static final AtomicInteger POOL_NUMBERS = new AtomicInteger();
     /** Tasks in flight per worker while its tasks are short. */
@@ -78,7 +76,6 @@ public final class PoolEngine {
     final Worker[] slots;
     final ExecutorService results;
     private final Thread dispatcher;
-    final ScheduledFuture<?> timeoutCheck;
     private final AtomicLong ids = new AtomicLong();
     private final LongAdder submitted = new LongAdder();
     private final LongAdder completed = new LongAdder();
@@ -87,7 +84,7 @@ public final class PoolEngine {
     final AtomicLong restarts = new AtomicLong();
     final PoolFailures failures = new PoolFailures(this);
     private final WorkerLoss loss = new WorkerLoss(this);
-    private final TaskEnds ends = new TaskEnds(this);
+    final TaskEnds ends = new TaskEnds(this);
     private final Termination termination = new Termination(this);
     // ---- guarded by lock
     /** RUNNING -> SHUTDOWN (no new tasks; queued ones still run) -> TERMINATED (every worker has exited). */
@@ -106,13 +103,8 @@ public final class PoolEngine {
         this.slots = new Worker[config.workers()];
         this.results = Executors.newSingleThreadExecutor(r -> daemon(r, name + "-results"));
         this.dispatcher = daemon(new Dispatcher(this)::run, name + "-dispatcher");
-        Duration timeout = config.taskTimeout();
-        if (timeout != null) {
-            long period = Math.max(5, Math.min(100, timeout.toMillis() / 5));
-            timeoutCheck = LibraryTimer.get().scheduleAtFixedRate(ends::checkTimeouts, period, period,
-                    TimeUnit.MILLISECONDS);
-        } else {
-            timeoutCheck = null;
+        if (config.taskTimeout() != null) {
+            ends.watchTimeouts(config.taskTimeout());
         }
     }
 
@@ -223,12 +215,26 @@ public final class PoolEngine {
      * @param direct the future never leaves the library (a blocking {@code apply} waits on it), so it may be completed
      *     on the worker's reader thread, saving the hop to the results thread: no user callback can run there
      */
+    @Override
     public <R> CompletableFuture<R> submit(TaskCall call, Object owner, boolean direct) {
+        return submit(call, owner, direct, null);
+    }
+
+    /**
+     * Queues a task with a timeout of its own (a cluster node runs each driver's tasks with that driver's).
+     *
+     * @param timeout how long it may run; null for the pool's task timeout
+     */
+    public <R> CompletableFuture<R> submit(TaskCall call, Object owner, boolean direct, Duration timeout) {
         if (!Calls.surelySerializable(call)) {
             TaskPayload.check(call, call, "task");
         }
         PoolTask task = new PoolTask(ids.incrementAndGet(), call, this, owner);
         task.direct = direct;
+        if (timeout != null) {
+            task.timeout = timeout;
+            ends.watchTimeouts(timeout);
+        }
         Throwable brokenNow;
         lock.lock();
         try {

@@ -29,7 +29,7 @@ public final class PoolMaps {
     /**
      * Queues {@code fn} over the items in chunks and returns the results in order.
      *
-     * @param engine the pool's engine
+     * @param engine where the pool's tasks go
      * @param owner the pool, kept reachable by the futures
      * @param fn the function
      * @param items the items, read now
@@ -38,7 +38,7 @@ public final class PoolMaps {
      * @param <R> the result type
      * @return a future for the results in order; it fails as soon as one chunk fails
      */
-    public static <T, R> CompletableFuture<List<R>> map(PoolEngine engine, Object owner,
+    public static <T, R> CompletableFuture<List<R>> map(TaskSink engine, Object owner,
             SerializableFunction<T, R> fn, Iterable<? extends T> items, int chunkSize) {
         requireNonNull(fn, "fn");
         List<T> list = toList(requireNonNull(items, "items"));
@@ -79,7 +79,7 @@ public final class PoolMaps {
     }
 
     /** Python's rule: {@code ceil(len / (4 * workers))}, at least 1. */
-    static int defaultChunkSize(PoolEngine engine, int size) {
+    static int defaultChunkSize(TaskSink engine, int size) {
         int per = 4 * engine.workers();
         int chunk = size / per;
         return Math.max(1, size % per != 0 ? chunk + 1 : chunk);
@@ -117,7 +117,7 @@ public final class PoolMaps {
     /**
      * Queues {@code fn} over the pairs in chunks and returns the results in order.
      *
-     * @param engine the pool's engine
+     * @param engine where the pool's tasks go
      * @param owner the pool, kept reachable by the futures
      * @param fn the function
      * @param pairs the argument pairs, read now
@@ -126,7 +126,7 @@ public final class PoolMaps {
      * @param <R> the result type
      * @return a future for the results in order
      */
-    public static <T, U, R> CompletableFuture<List<R>> starmap(PoolEngine engine, Object owner,
+    public static <T, U, R> CompletableFuture<List<R>> starmap(TaskSink engine, Object owner,
             SerializableBiFunction<T, U, R> fn, Iterable<? extends Map.Entry<? extends T, ? extends U>> pairs) {
         requireNonNull(fn, "fn");
         List<Calls.Pair> list = new ArrayList<>();
@@ -151,7 +151,7 @@ public final class PoolMaps {
     /**
      * Streams {@code fn} over the items, read lazily, a small window ahead of the results.
      *
-     * @param engine the pool's engine
+     * @param engine where the pool's tasks go
      * @param owner the pool, kept reachable by the futures
      * @param fn the function
      * @param items the items
@@ -160,7 +160,7 @@ public final class PoolMaps {
      * @param <R> the result type
      * @return the results
      */
-    public static <T, R> Stream<R> lazy(PoolEngine engine, Object owner, SerializableFunction<T, R> fn,
+    public static <T, R> Stream<R> lazy(TaskSink engine, Object owner, SerializableFunction<T, R> fn,
             Iterable<? extends T> items, boolean ordered) {
         requireNonNull(fn, "fn");
         requireNonNull(items, "items");

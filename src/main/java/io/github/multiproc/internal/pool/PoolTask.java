@@ -17,6 +17,8 @@ final class PoolTask {
     Worker worker;
     /** When it was sent to its worker. */
     long sentNanos;
+    /** How long it may run, if not the pool's task timeout; set before it is queued. */
+    java.time.Duration timeout;
     /** Its future is only waited on inside the library (blocking apply): it may be completed on any pool thread. */
     boolean direct;
     /**

@@ -20,9 +20,29 @@ final class TaskEnds {
     static final Duration END_GRACE = Duration.ofSeconds(1);
 
     private final PoolEngine engine;
+    /** The periodic check of task timeouts, once a task has one; guarded by this. */
+    private java.util.concurrent.ScheduledFuture<?> timeoutCheck;
+    private boolean stopped; // guarded by this
 
     TaskEnds(PoolEngine engine) {
         this.engine = engine;
+    }
+
+    /** Starts checking timeouts, often enough for {@code timeout}, unless already checking. */
+    synchronized void watchTimeouts(Duration timeout) {
+        if (timeoutCheck == null && !stopped) {
+            long period = Math.max(5, Math.min(100, timeout.toMillis() / 5));
+            timeoutCheck = LibraryTimer.get().scheduleAtFixedRate(this::checkTimeouts, period, period,
+                    TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /** The pool has terminated: no more checks. */
+    synchronized void stopWatching() {
+        stopped = true;
+        if (timeoutCheck != null) {
+            timeoutCheck.cancel(false);
+        }
     }
 
     /**
@@ -113,7 +133,7 @@ final class TaskEnds {
      * end them (which ends those workers).
      */
     void checkTimeouts() {
-        Duration timeout = engine.config.taskTimeout();
+        Duration poolTimeout = engine.config.taskTimeout();
         long now = System.nanoTime();
         List<Worker> kill = new ArrayList<>();
         List<PoolTask> expired = new ArrayList<>();
@@ -124,7 +144,8 @@ final class TaskEnds {
                     continue;
                 }
                 PoolTask head = w.inFlight.peekFirst();
-                if (head != null && !head.endedByPool
+                Duration timeout = head == null ? null : head.timeout != null ? head.timeout : poolTimeout;
+                if (timeout != null && !head.endedByPool
                         && now - Math.max(head.sentNanos, w.lastAnswerNanos) > timeout.toNanos()) {
                     head.endedByPool = true;
                     kill.add(w);
@@ -137,7 +158,7 @@ final class TaskEnds {
         for (int i = 0; i < kill.size(); i++) {
             Worker w = kill.get(i);
             PoolTask t = expired.get(i);
-            engine.fail(t, engine.failures.timeout(w, t, timeout));
+            engine.fail(t, engine.failures.timeout(w, t, t.timeout != null ? t.timeout : poolTimeout));
             endOnWorker(w, t);
         }
     }

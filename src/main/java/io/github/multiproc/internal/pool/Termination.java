@@ -78,9 +78,7 @@ final class Termination {
     }
 
     private void finishTermination() {
-        if (engine.timeoutCheck != null) {
-            engine.timeoutCheck.cancel(false);
-        }
+        engine.ends.stopWatching();
         engine.results.shutdown();
         terminated.countDown();
     }

@@ -402,6 +402,21 @@ public final class FrameIO {
         return bytes.toByteArray();
     }
 
+    /**
+     * Reads what {@link #serializeStandalone} wrote.
+     *
+     * @param bytes a complete serialization stream
+     * @return the object
+     * @throws IOException if the bytes are not such a stream
+     * @throws ClassNotFoundException if a class in it cannot be loaded here
+     */
+    public static Object deserializeStandalone(byte[] bytes) throws IOException, ClassNotFoundException {
+        try (CompactObjectInput in = new CompactObjectInput(new java.io.ByteArrayInputStream(bytes),
+                new java.util.ArrayList<>(), new HashMap<>())) {
+            return in.readObject();
+        }
+    }
+
     /** A byte array output stream that exposes its array, to send without a copy. */
     private static final class Buffer extends ByteArrayOutputStream {
         Buffer() {
