@@ -1,10 +1,14 @@
 /**
  * multiproc: Python's {@code os.fork}/{@code os.wait}, {@code multiprocessing.Process} and {@code Pool} for Java.
- * Only {@code io.github.multiproc} is exported; the child side and wire protocol live in
+ * {@code io.github.multiproc} and, for pools on a Hazelcast cluster (which needs {@code com.hazelcast:hazelcast} on the
+ * path: an optional dependency), {@code io.github.multiproc.cluster} are exported; the engine lives in
  * {@code io.github.multiproc.internal}.
  */
+@SuppressWarnings({"requires-automatic", "requires-transitive-automatic"}) // Hazelcast's jar has no module-info
 module io.github.multiproc {
     requires org.slf4j;
+    requires static transitive com.hazelcast.core;
 
     exports io.github.multiproc;
+    exports io.github.multiproc.cluster;
 }

@@ -31,6 +31,9 @@ import org.junit.jupiter.api.Test;
 final class ArchitectureTest {
     private static final String API = "io.github.multiproc";
     private static final String INTERNAL = API + ".internal";
+    /** The scale-out API, the only other exported package. */
+    private static final String CLUSTER_API = API + ".cluster";
+    private static final Set<String> CLUSTER_API_TYPES = Set.of("ClusterNode", "ClusterPool", "NodeLostException");
 
     /** The public API of API.md, and nothing else, in the API package. */
     private static final Set<String> API_TYPES = Set.of("ChildCrashedException", "ChildFailedException",
@@ -41,7 +44,7 @@ final class ArchitectureTest {
 
     /** The engine's packages, bottom first: each may use only packages before it. */
     private static final List<String> ORDER = List.of("wire", "os", "task", "channel", "child", "runtime", "reap",
-            "launch", "cds", "spawn", "pool");
+            "launch", "cds", "spawn", "pool", "cluster");
     /** The packages every child JVM loads. */
     private static final Set<String> CHILD_SIDE = Set.of("wire", "os", "task", "channel", "child");
     /** The API types the child side may use: the task interfaces and the exceptions a task check throws. */
@@ -49,7 +52,7 @@ final class ArchitectureTest {
             "SerializableFunction", "SerializableBiFunction", "MultiprocException", "NotSerializableTaskException");
     /** The API's entry points: the engine uses the API's vocabulary, never these. */
     private static final Set<String> ENTRY_POINTS = Set.of("Fork", "Pool", "ProcessPool", "TaskBuilder",
-            "CommandBuilder");
+            "CommandBuilder", "ClusterPool", "ClusterNode");
 
     private static Path classes;
     /** Class name (dotted, nested with '$') to the classes it references. */
@@ -86,6 +89,29 @@ final class ArchitectureTest {
         for (String name : topLevel) {
             assertThat(Modifier.isPublic(Class.forName(API + "." + name).getModifiers())).as(name).isTrue();
         }
+        Set<String> cluster = references.keySet().stream().filter(c -> packageOf(c).equals(CLUSTER_API))
+                .filter(c -> !c.contains("$") && !c.endsWith(".package-info")).map(ArchitectureTest::simpleName)
+                .collect(Collectors.toCollection(TreeSet::new));
+        assertThat(cluster).containsExactlyInAnyOrderElementsOf(CLUSTER_API_TYPES);
+    }
+
+    /** Hazelcast is optional: only the cluster packages may touch it, so a local user never needs it. */
+    @Test
+    void hazelcast_isReferencedOnlyByTheClusterPackages() {
+        List<String> violations = new ArrayList<>();
+        references.forEach((from, tos) -> {
+            String pkg = packageOf(from);
+            if (pkg.equals(CLUSTER_API) || pkg.equals(INTERNAL + ".cluster")) {
+                return;
+            }
+            for (String to : tos) {
+                if (to.startsWith("com.hazelcast.") || packageOf(to).equals(CLUSTER_API)
+                        || packageOf(to).equals(INTERNAL + ".cluster")) {
+                    violations.add(from + " -> " + to);
+                }
+            }
+        });
+        assertThat(violations).isEmpty();
     }
 
     @Test
@@ -155,16 +181,16 @@ final class ArchitectureTest {
     }
 
     @Test
-    void module_exportsExactlyTheApiPackage_andHoldsTheEnginePackages() throws IOException {
+    void module_exportsExactlyTheApiPackages_andHoldsTheEnginePackages() throws IOException {
         // found as a module, so that its packages are read from the directory, as from a jar
         ModuleDescriptor descriptor = ModuleFinder.of(classes).find(API).orElseThrow().descriptor();
-        assertThat(descriptor.exports()).singleElement().satisfies(e -> {
-            assertThat(e.source()).isEqualTo(API);
-            assertThat(e.isQualified()).isFalse();
-        });
+        assertThat(descriptor.exports()).extracting(ModuleDescriptor.Exports::source)
+                .containsExactlyInAnyOrder(API, CLUSTER_API);
+        assertThat(descriptor.exports()).noneMatch(ModuleDescriptor.Exports::isQualified);
         assertThat(descriptor.opens()).isEmpty();
         Set<String> expected = new TreeSet<>();
         expected.add(API);
+        expected.add(CLUSTER_API);
         expected.add(INTERNAL); // its package-info, the map
         ORDER.forEach(p -> expected.add(INTERNAL + "." + p));
         assertThat(descriptor.packages()).containsExactlyInAnyOrderElementsOf(expected);

@@ -28,17 +28,17 @@ final class PackagedJarIT {
     }
 
     @Test
-    void moduleDescriptor_exportsOnlyTheApiPackage() {
+    void moduleDescriptor_exportsOnlyTheApiPackages() {
         ModuleDescriptor descriptor = descriptor();
         assertThat(descriptor.name()).isEqualTo("io.github.multiproc");
         assertThat(descriptor.isOpen()).isFalse();
         assertThat(descriptor.isAutomatic()).isFalse();
-        assertThat(descriptor.exports()).hasSize(1);
-        ModuleDescriptor.Exports exports = descriptor.exports().iterator().next();
-        assertThat(exports.source()).isEqualTo("io.github.multiproc");
-        assertThat(exports.isQualified()).as("exported to everyone").isFalse();
+        assertThat(descriptor.exports()).extracting(ModuleDescriptor.Exports::source)
+                .containsExactlyInAnyOrder("io.github.multiproc", "io.github.multiproc.cluster");
+        assertThat(descriptor.exports()).as("exported to everyone").noneMatch(ModuleDescriptor.Exports::isQualified);
         assertThat(descriptor.opens()).isEmpty();
         assertThat(descriptor.packages()).containsExactlyInAnyOrder("io.github.multiproc",
+                "io.github.multiproc.cluster", "io.github.multiproc.internal.cluster",
                 "io.github.multiproc.internal", "io.github.multiproc.internal.cds",
                 "io.github.multiproc.internal.channel", "io.github.multiproc.internal.child",
                 "io.github.multiproc.internal.launch", "io.github.multiproc.internal.os",
@@ -48,11 +48,16 @@ final class PackagedJarIT {
     }
 
     @Test
-    void moduleDescriptor_requiresOnlySlf4jBesideJavaBase() {
+    void moduleDescriptor_requiresOnlySlf4jBesideJavaBase_andHazelcastOptionally() {
         ModuleDescriptor descriptor = descriptor();
         Set<String> requires = descriptor.requires().stream().map(ModuleDescriptor.Requires::name)
                 .collect(Collectors.toSet());
-        assertThat(requires).containsExactlyInAnyOrder("java.base", "org.slf4j");
+        assertThat(requires).containsExactlyInAnyOrder("java.base", "org.slf4j", "com.hazelcast.core");
+        ModuleDescriptor.Requires hazelcast = descriptor.requires().stream()
+                .filter(r -> r.name().equals("com.hazelcast.core")).findFirst().orElseThrow();
+        // only cluster users need it; they read it through this module
+        assertThat(hazelcast.modifiers()).containsExactlyInAnyOrder(ModuleDescriptor.Requires.Modifier.STATIC,
+                ModuleDescriptor.Requires.Modifier.TRANSITIVE);
         ModuleDescriptor.Requires slf4j = descriptor.requires().stream().filter(r -> r.name().equals("org.slf4j"))
                 .findFirst().orElseThrow();
         // no SLF4J type is in the API, so users need not read org.slf4j; and logging is not optional

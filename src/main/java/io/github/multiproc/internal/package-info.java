@@ -38,6 +38,9 @@
  *   <tr><td>Which system properties does the library read, and which thread runs its timers?</td>
  *       <td>{@link io.github.multiproc.internal.runtime runtime}</td><td>{@code Settings},
  *       {@code LibraryTimer}</td></tr>
+ *   <tr><td>How does a pool run on a Hazelcast cluster: the nodes, the driver's scheduler, a lost node?</td>
+ *       <td>{@link io.github.multiproc.internal.cluster cluster}</td><td>{@code NodeRuntime} (a node),
+ *       {@code ClusterDriver} and {@code Scheduler} (a driver), {@code Outcomes} (what callers see)</td></tr>
  * </table>
  *
  * <h2>Dependency order</h2>
@@ -47,11 +50,13 @@
  *       {@code channel} (uses wire); {@code child} (uses all four).</li>
  *   <li>Parent side: {@code runtime}; {@code reap} (uses os, runtime); {@code launch} (uses child, os, runtime);
  *       {@code cds} (uses launch, child, reap, os, runtime); {@code spawn} (uses cds, launch, reap, channel, wire, os,
- *       runtime); {@code pool} (uses spawn, channel, task, wire, runtime).</li>
+ *       runtime); {@code pool} (uses spawn, channel, task, wire, runtime); {@code cluster} (uses pool, task, wire:
+ *       the only engine package that touches Hazelcast, an optional dependency).</li>
  *   <li>The API package {@code io.github.multiproc} uses spawn, pool, task and child. The engine uses the API's
  *       vocabulary (its task interfaces, exceptions, {@code ExitStatus}, {@code ParentExit}, {@code PoolStats},
  *       {@code ChildProcess}) but never its entry points ({@code Fork}, {@code Pool}, {@code ProcessPool},
- *       {@code TaskBuilder}, {@code CommandBuilder}).</li>
+ *       {@code TaskBuilder}, {@code CommandBuilder}, {@code ClusterPool}, {@code ClusterNode}). The API package
+ *       {@code io.github.multiproc.cluster} uses cluster, pool, task and spawn.</li>
  * </ol>
  *
  * <h2>The child side</h2>

@@ -180,6 +180,11 @@ public final class FixtureJvm implements AutoCloseable {
         return process.exitValue();
     }
 
+    /** Sends the JVM SIGTERM, as {@code kill} or an orchestrator would; returns at once. */
+    public void terminate() {
+        process.destroy();
+    }
+
     /** Kills the JVM with SIGKILL, as a crash would, and waits until it is gone. */
     public void killForcibly() throws InterruptedException {
         process.destroyForcibly();

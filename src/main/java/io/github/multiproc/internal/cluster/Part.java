@@ -1,0 +1,69 @@
+package io.github.multiproc.internal.cluster;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * One task of a driver: its bytes, its future, and where it is (queued, or in a batch on a node). The scheduler's
+ * lock guards {@link #batch}, {@link #index} and {@link #attempts}.
+ */
+final class Part {
+    final byte[] bytes;
+    final String description;
+    final PartFuture future;
+    /** The batch it was last sent in, while in flight; null while queued. */
+    Batch batch;
+    /** Its index in that batch. */
+    int index;
+    /** Times it was dealt again after its node was lost. */
+    int attempts;
+    private final AtomicBoolean settled = new AtomicBoolean();
+
+    Part(byte[] bytes, String description, Scheduler scheduler, Object owner) {
+        this.bytes = bytes;
+        this.description = description;
+        this.future = new PartFuture(scheduler, this, owner);
+    }
+
+    /** Claims the right to decide its outcome: true once. */
+    boolean settle() {
+        return settled.compareAndSet(false, true);
+    }
+
+    boolean isSettled() {
+        return settled.get();
+    }
+
+    /** A future whose cancellation reaches the scheduler, and through it the node. */
+    static final class PartFuture extends CompletableFuture<Object> {
+        private final Scheduler scheduler;
+        private final Part part;
+        /** Keeps the pool reachable while its futures are. */
+        @SuppressWarnings("unused")
+        private final Object owner;
+
+        PartFuture(Scheduler scheduler, Part part, Object owner) {
+            this.scheduler = scheduler;
+            this.part = part;
+            this.owner = owner;
+        }
+
+        @Override
+        public boolean cancel(boolean mayInterruptIfRunning) {
+            if (!scheduler.cancel(part, mayInterruptIfRunning)) {
+                return isCancelled();
+            }
+            return super.cancel(mayInterruptIfRunning);
+        }
+
+        /** Cancels it without asking the scheduler, which has decided so. */
+        void completeCancelled() {
+            super.cancel(false);
+        }
+
+        @Override
+        public <U> CompletableFuture<U> newIncompleteFuture() {
+            return new CompletableFuture<>();
+        }
+    }
+}

@@ -1,0 +1,408 @@
+package io.github.multiproc.internal.cluster;
+
+import com.hazelcast.cluster.InitialMembershipEvent;
+import com.hazelcast.cluster.InitialMembershipListener;
+import com.hazelcast.cluster.Member;
+import com.hazelcast.cluster.MembershipEvent;
+import com.hazelcast.core.ExecutionCallback;
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.core.IExecutorService;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A driver's scheduler: tasks wait in its queue and are dealt, in batches, to the node with the most room (its free
+ * worker slots plus as many sent ahead), over {@code submitToMember} (a partition-routed submit would be re-run by
+ * Hazelcast when a member leaves, so a task could run twice). A node that leaves fails what it held with
+ * {@link io.github.multiproc.cluster.NodeLostException}, or has it dealt again, up to the retry limit.
+ *
+ * <p>Thread safety: all mutable state is guarded by {@link #lock}; Hazelcast's callbacks only hand over, and the
+ * futures users hold complete on {@link Outcomes}' results thread.
+ */
+final class Scheduler implements InitialMembershipListener {
+    private static final Logger LOG = LoggerFactory.getLogger(Scheduler.class);
+    /** How long a cancel or terminate waits for a node's word. */
+    static final long CANCEL_WAIT_MILLIS = 2000;
+
+    private final String pool;
+    private final String name;
+    private final IExecutorService executor;
+    private final long timeoutMillis;
+    private final int retries;
+    final Outcomes outcomes;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition changed = lock.newCondition();
+    // ---- guarded by lock
+    private final ArrayDeque<Part> queue = new ArrayDeque<>();
+    private final Map<UUID, NodeSlot> nodes = new LinkedHashMap<>();
+    private long batches;
+    private int inFlight;
+    private boolean draining;
+    private boolean stopped;
+
+    Scheduler(String pool, String name, HazelcastInstance hazelcast, long timeoutMillis, int retries) {
+        this.pool = pool;
+        this.name = name;
+        this.executor = hazelcast.getExecutorService(HazelcastConfigs.EXECUTOR);
+        this.timeoutMillis = timeoutMillis;
+        this.retries = retries;
+        this.outcomes = new Outcomes(name);
+    }
+
+    // ------------------------------------------------------------------ nodes
+
+    @Override
+    public void init(InitialMembershipEvent event) {
+        event.getMembers().forEach(this::added);
+    }
+
+    @Override
+    public void memberAdded(MembershipEvent event) {
+        added(event.getMember());
+    }
+
+    private void added(Member m) {
+        String workers = m.getAttribute(HazelcastConfigs.WORKERS_ATTRIBUTE);
+        if (workers == null || m.isLiteMember()) {
+            return; // a member that is not a node (the application's own, say)
+        }
+        lock.lock();
+        try {
+            nodes.put(m.getUuid(), new NodeSlot(m, Integer.parseInt(workers)));
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        LOG.debug("{}: node {} joined", name, NodeRuntime.addressOf(m.getAddress()));
+    }
+
+    @Override
+    public void memberRemoved(MembershipEvent event) {
+        lock.lock();
+        try {
+            NodeSlot node = nodes.remove(event.getMember().getUuid());
+            if (node == null) {
+                return;
+            }
+            LOG.info("{}: node {} left with {} tasks in flight", name, node.address, node.inFlight);
+            for (Batch b : new ArrayList<>(node.batches)) {
+                ended(b);
+                b.parts().forEach(p -> lost(p, node, "left the cluster"));
+            }
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The addresses of the nodes taking tasks now. */
+    List<String> nodes() {
+        lock.lock();
+        try {
+            List<String> list = new ArrayList<>();
+            nodes.values().stream().filter(n -> n.accepting).forEach(n -> list.add(n.address));
+            return list;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The worker slots of the nodes taking tasks now. */
+    int workers() {
+        lock.lock();
+        try {
+            return nodes.values().stream().filter(n -> n.accepting).mapToInt(n -> n.workers).sum();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Waits until a node is there; false after {@code millis}. */
+    boolean awaitNode(long millis) throws InterruptedException {
+        long nanos = TimeUnit.MILLISECONDS.toNanos(millis);
+        lock.lock();
+        try {
+            while (nodes.values().stream().noneMatch(n -> n.accepting)) {
+                if (nanos <= 0) {
+                    return false;
+                }
+                nanos = changed.awaitNanos(nanos);
+            }
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    // ------------------------------------------------------------------ dealing
+
+    void enqueue(Part p) {
+        lock.lock();
+        try {
+            if (stopped || draining) {
+                throw new RejectedExecutionException(name + " is " + (stopped ? "terminated" : "shut down")
+                        + "; no new tasks");
+            }
+            queue.add(p);
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The dealing loop, on the pool's scheduler thread; returns once stopped, or drained after a shutdown. */
+    void run() {
+        while (true) {
+            Batch batch;
+            lock.lock();
+            try {
+                while (!stopped && !(draining && queue.isEmpty() && inFlight == 0)
+                        && (queue.isEmpty() || roomiest() == null)) {
+                    changed.awaitUninterruptibly();
+                }
+                if (stopped || queue.isEmpty()) {
+                    return;
+                }
+                batch = take(roomiest());
+            } finally {
+                lock.unlock();
+            }
+            send(batch);
+        }
+    }
+
+    private NodeSlot roomiest() {
+        NodeSlot best = null;
+        for (NodeSlot n : nodes.values()) {
+            if (n.room() > 0 && (best == null || n.room() > best.room())) {
+                best = n;
+            }
+        }
+        return best;
+    }
+
+    /** A batch for {@code node}: at most its room and its workers, and a fair share of a short queue. */
+    private Batch take(NodeSlot node) {
+        long open = nodes.values().stream().filter(n -> n.room() > 0).count();
+        int share = (int) Math.max(1, (queue.size() + open - 1) / open);
+        int n = Math.min(Math.min(node.room(), node.workers), share);
+        List<Part> parts = new ArrayList<>(n);
+        while (parts.size() < n && !queue.isEmpty()) {
+            Part p = queue.poll();
+            if (!p.isSettled()) {
+                parts.add(p);
+            }
+        }
+        Batch b = new Batch(++batches, node, parts);
+        for (int i = 0; i < parts.size(); i++) {
+            parts.get(i).batch = b;
+            parts.get(i).index = i;
+        }
+        node.batches.add(b);
+        node.inFlight += parts.size();
+        inFlight += parts.size();
+        return b;
+    }
+
+    private void send(Batch b) {
+        if (b.parts().isEmpty()) {
+            answered(b, new NodeReply(b.node().address, List.of(), false));
+            return;
+        }
+        List<byte[]> bytes = new ArrayList<>(b.parts().size());
+        b.parts().forEach(p -> bytes.add(p.bytes));
+        try {
+            executor.submitToMember(new NodeCall(pool, b.id(), bytes, timeoutMillis), b.node().member,
+                    new ExecutionCallback<NodeReply>() {
+                        @Override
+                        public void onResponse(NodeReply reply) {
+                            answered(b, reply);
+                        }
+
+                        @Override
+                        public void onFailure(Throwable t) {
+                            failed(b, t);
+                        }
+                    });
+        } catch (RuntimeException e) {
+            failed(b, e);
+        }
+    }
+
+    /** Takes a batch off its node's books; false if that was done already (its node was lost). */
+    private boolean ended(Batch b) {
+        if (!b.node().batches.remove(b)) {
+            return false;
+        }
+        b.node().inFlight -= b.parts().size();
+        inFlight -= b.parts().size();
+        b.parts().forEach(p -> p.batch = null);
+        return true;
+    }
+
+    private void answered(Batch b, NodeReply reply) {
+        lock.lock();
+        try {
+            if (!ended(b)) {
+                return;
+            }
+            if (reply.leaving()) {
+                b.node().accepting = false; // dealt again elsewhere, not counted as an attempt
+                for (int i = b.parts().size() - 1; i >= 0; i--) {
+                    if (!b.parts().get(i).isSettled()) {
+                        queue.addFirst(b.parts().get(i));
+                    }
+                }
+            } else {
+                for (int i = 0; i < b.parts().size(); i++) {
+                    outcomes.deliver(b.parts().get(i), reply.parts().get(i), reply.node());
+                }
+            }
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void failed(Batch b, Throwable t) {
+        lock.lock();
+        try {
+            if (!ended(b)) {
+                return;
+            }
+            LOG.debug("{}: call to node {} failed: {}", name, b.node().address, t.toString());
+            b.parts().forEach(p -> lost(p, b.node(), "did not answer (" + t + ")"));
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** A part whose node was lost: dealt again while it has attempts left, else failed. Under the lock. */
+    private void lost(Part p, NodeSlot node, String why) {
+        if (p.isSettled()) {
+            return;
+        }
+        if (p.attempts < retries && !stopped) {
+            p.attempts++;
+            queue.addFirst(p);
+        } else {
+            outcomes.nodeLost(p, node.address, why);
+        }
+    }
+
+    // ------------------------------------------------------------------ cancel, drain, stop
+
+    /** A caller cancels a part: a queued one is taken back; one on a node only with {@code mayInterrupt}. */
+    boolean cancel(Part p, boolean mayInterrupt) {
+        Batch b;
+        lock.lock();
+        try {
+            if (p.isSettled()) {
+                return false;
+            }
+            if (queue.remove(p)) {
+                return outcomes.cancelled(p);
+            }
+            b = p.batch;
+            if (b == null || !mayInterrupt) {
+                return false;
+            }
+        } finally {
+            lock.unlock();
+        }
+        return tell(b.node(), new CancelCall(pool, b.id(), p.index)) && outcomes.cancelled(p);
+    }
+
+    /** Sends a cancel to a node and waits for its word, briefly; false if it did not take the tasks back. */
+    private boolean tell(NodeSlot node, CancelCall call) {
+        try {
+            return Boolean.TRUE.equals(executor.submitToMember(call, node.member)
+                    .get(CANCEL_WAIT_MILLIS, TimeUnit.MILLISECONDS));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        } catch (Exception e) {
+            LOG.debug("{}: cancel on node {}: {}", name, node.address, e.toString());
+            return false;
+        }
+    }
+
+    /** No new tasks; the loop ends once the queue is empty and every answer is in. */
+    void drain() {
+        lock.lock();
+        try {
+            draining = true;
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Whether it has been told to drain or stop. */
+    boolean isDraining() {
+        lock.lock();
+        try {
+            return draining || stopped;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Stops now: queued tasks are cancelled; nodes are told to end this pool's tasks, and waited for briefly; every
+     * task not done fails with {@link CancellationException}.
+     */
+    void stop() {
+        List<Part> queued;
+        List<Part> running = new ArrayList<>();
+        List<NodeSlot> busy = new ArrayList<>();
+        lock.lock();
+        try {
+            stopped = true;
+            queued = new ArrayList<>(queue);
+            queue.clear();
+            for (NodeSlot n : nodes.values()) {
+                if (!n.batches.isEmpty()) {
+                    busy.add(n);
+                    for (Batch b : new ArrayList<>(n.batches)) {
+                        ended(b);
+                        running.addAll(b.parts());
+                    }
+                }
+            }
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        queued.forEach(outcomes::cancelled);
+        List<CompletableFuture<Boolean>> told = new ArrayList<>();
+        for (NodeSlot n : busy) {
+            told.add(CompletableFuture.supplyAsync(() -> tell(n, new CancelCall(pool, CancelCall.ALL, -1))));
+        }
+        told.forEach(CompletableFuture::join);
+        running.forEach(outcomes::cancelled);
+    }
+
+    /** Queued and running tasks. */
+    int[] load() {
+        lock.lock();
+        try {
+            return new int[] {queue.size(), inFlight};
+        } finally {
+            lock.unlock();
+        }
+    }
+}

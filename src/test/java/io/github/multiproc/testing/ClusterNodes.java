@@ -1,0 +1,126 @@
+package io.github.multiproc.testing;
+
+import io.github.multiproc.cluster.ClusterNode;
+import io.github.multiproc.internal.cluster.HazelcastSupport;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Cluster nodes for tests: each a separate JVM running {@link ClusterNode#main} on loopback, started in parallel, each
+ * knowing the others' addresses from the start (free ports picked here). {@link #shared()} is one cluster of three,
+ * started once and shared by every test of this JVM; fault tests start clusters of their own.
+ */
+public final class ClusterNodes implements AutoCloseable {
+    /** How long a node JVM may take to join and be ready on a loaded two-core machine. */
+    public static final Duration START = Duration.ofSeconds(90);
+    private static final AtomicInteger CLUSTERS = new AtomicInteger();
+    private static ClusterNodes shared;
+
+    private final String clusterName;
+    private final Path stateDir;
+    private final List<FixtureJvm> jvms = new ArrayList<>();
+    private final List<String> addresses = new ArrayList<>();
+
+    private ClusterNodes(String clusterName, Path stateDir) {
+        this.clusterName = clusterName;
+        this.stateDir = stateDir;
+    }
+
+    /** The cluster of three nodes (one worker each) that tests share; started on first use, ended at exit. */
+    public static synchronized ClusterNodes shared() throws Exception {
+        if (shared == null) {
+            shared = start(3, 1);
+            ClusterNodes s = shared;
+            Runtime.getRuntime().addShutdownHook(new Thread(s::close));
+        }
+        return shared;
+    }
+
+    /** Starts {@code nodes} node JVMs of a new cluster, in parallel, and waits until each is ready. */
+    public static ClusterNodes start(int nodes, int workers) throws Exception {
+        ClusterNodes c = new ClusterNodes("multiproc-test-" + ProcessHandle.current().pid() + "-"
+                + CLUSTERS.incrementAndGet(), Files.createTempDirectory("multiproc-cluster-state"));
+        List<Integer> ports = new ArrayList<>();
+        for (int i = 0; i < nodes; i++) {
+            ports.add(freePort());
+        }
+        List<String> all = new ArrayList<>();
+        ports.forEach(p -> all.add("127.0.0.1:" + p));
+        try {
+            for (int i = 0; i < nodes; i++) {
+                c.jvms.add(c.launch(ports.get(i), all, workers));
+            }
+            for (FixtureJvm jvm : c.jvms) {
+                c.addresses.add(ready(jvm));
+            }
+        } catch (Exception | Error e) {
+            c.close();
+            throw e;
+        }
+        return c;
+    }
+
+    /** Starts one more node of this cluster, joining the others, and waits until it is ready. */
+    public String add(int workers) throws Exception {
+        int port = freePort();
+        FixtureJvm jvm = launch(port, addresses, workers);
+        jvms.add(jvm);
+        String address = ready(jvm);
+        addresses.add(address);
+        return address;
+    }
+
+    private FixtureJvm launch(int port, List<String> members, int workers) throws IOException {
+        List<String> options = new ArrayList<>(HazelcastSupport.JVM_OPTIONS);
+        options.add("-Xmx256m");
+        options.add("-XX:TieredStopAtLevel=1");
+        options.add("-Dmultiproc.standby=0");
+        return FixtureJvm.start(stateDir, options, ClusterNode.class, "--cluster-name", clusterName, "--host",
+                "127.0.0.1", "--port", Integer.toString(port), "--members", String.join(",", members),
+                "--workers", Integer.toString(workers));
+    }
+
+    private static String ready(FixtureJvm jvm) throws InterruptedException {
+        String line = jvm.awaitLine(l -> l.startsWith("ready "), START);
+        return line.substring("ready ".length());
+    }
+
+    private static int freePort() {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public String clusterName() {
+        return clusterName;
+    }
+
+    /** The nodes' addresses, in the order they were started. */
+    public List<String> addresses() {
+        return List.copyOf(addresses);
+    }
+
+    /** The JVM of node {@code i}. */
+    public FixtureJvm jvm(int i) {
+        return jvms.get(i);
+    }
+
+    @Override
+    public void close() {
+        jvms.forEach(FixtureJvm::close);
+    }
+
+    @Override
+    public String toString() {
+        return clusterName + " " + addresses;
+    }
+}
