@@ -7,8 +7,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.github.multiproc.ChildCrashedException;
 import io.github.multiproc.ChildFailedException;
 import io.github.multiproc.Fork;
+import io.github.multiproc.MultiprocException;
+import io.github.multiproc.NotSerializableTaskException;
+import io.github.multiproc.SerializableCallable;
 import io.github.multiproc.TaskTimeoutException;
 import io.github.multiproc.testing.ClusterNodes;
+import io.github.multiproc.testing.HiddenClasses;
+import java.nio.file.Path;
+import java.util.Map;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
@@ -19,6 +25,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 /** A {@link ClusterPool} on three node JVMs on loopback: every Pool promise, across machines. */
 @Timeout(value = 180, unit = SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
@@ -108,6 +115,97 @@ class ClusterPoolTest {
                 return 0;
             })).isInstanceOf(TaskTimeoutException.class).hasMessageContaining("node 127.0.0.1:");
             assertThat(timed.apply(() -> 1)).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void aTaskWhoseClassNoNodeHas_failsAlone_namingTheClassAndTheNode(@TempDir Path dir) throws Exception {
+        @SuppressWarnings("unchecked")
+        SerializableCallable<String> hidden = (SerializableCallable<String>) HiddenClasses.compileAndLoad(dir,
+                "gen.ClusterHidden", "package gen;\n"
+                + "public class ClusterHidden implements io.github.multiproc.SerializableCallable<String> {\n"
+                + "    private static final long serialVersionUID = 1L;\n"
+                + "    public String call() { return \"hidden\"; }\n"
+                + "}\n").getConstructor().newInstance();
+        assertThatThrownBy(() -> pool.apply(hidden)).isInstanceOf(MultiprocException.class)
+                .hasMessageContaining("gen.ClusterHidden").hasMessageContaining("node 127.0.0.1:");
+        assertThat(pool.apply(() -> 3)).isEqualTo(3);
+    }
+
+    @Test
+    void imap_inOrder_andUnordered_allItems() {
+        List<Integer> items = IntStream.range(0, 200).boxed().collect(Collectors.toList());
+        assertThat(pool.imap((Integer x) -> x * 3, items).collect(Collectors.toList()))
+                .isEqualTo(items.stream().map(x -> x * 3).collect(Collectors.toList()));
+        assertThat(pool.imapUnordered((Integer x) -> x * 3, items).collect(Collectors.toList()))
+                .containsExactlyInAnyOrderElementsOf(items.stream().map(x -> x * 3).collect(Collectors.toList()));
+        assertThat(pool.starmap((Integer a, Integer b) -> a + b, List.of(Map.entry(1, 2), Map.entry(3, 4))))
+                .containsExactly(3, 7);
+        assertThat(pool.mapAsync((Integer x) -> -x, List.of(1, 2)).join()).containsExactly(-1, -2);
+    }
+
+    @Test
+    void aTaskThatCannotBeSerialized_isRefusedBeforeItLeaves() {
+        Object lock = new Object();
+        assertThatThrownBy(() -> pool.applyAsync(() -> lock.hashCode()))
+                .isInstanceOf(NotSerializableTaskException.class).hasMessageContaining("java.lang.Object");
+    }
+
+    @Test
+    void cancel_ofAQueuedTask_takesItBack(@TempDir Path dir) throws Exception {
+        // more tasks than the nodes may hold (16 per worker while tasks are short), each waiting for a file: the
+        // last one stays in the driver's queue
+        String release = dir.resolve("release").toString();
+        List<CompletableFuture<Integer>> busy = IntStream.range(0, 60).mapToObj(i -> pool.applyAsync(() -> {
+            long deadline = System.nanoTime() + 60_000_000_000L;
+            while (!new java.io.File(release).exists() && System.nanoTime() < deadline) {
+                Thread.sleep(5); // polling with a deadline, in the task
+            }
+            return i;
+        })).collect(Collectors.toList());
+        CompletableFuture<Integer> queued = pool.applyAsync(() -> 99);
+        assertThat(queued.cancel(false)).isTrue();
+        assertThat(queued).isCancelled();
+        java.nio.file.Files.createFile(Path.of(release));
+        for (int i = 0; i < busy.size(); i++) {
+            assertThat(busy.get(i).get(60, SECONDS)).isEqualTo(i);
+        }
+    }
+
+    @Test
+    void builder_refusesBadSettings() {
+        assertThatThrownBy(() -> ClusterPool.builder().build()).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("clusterName");
+        assertThatThrownBy(() -> ClusterPool.builder().clusterName("x").build())
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("members");
+        assertThatThrownBy(() -> ClusterPool.builder().members("nohost")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("host:port");
+        assertThatThrownBy(() -> ClusterPool.builder().members("h:0")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> ClusterPool.builder().clusterName("")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> ClusterPool.builder().retryOnNodeLoss(-1))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> ClusterPool.builder().taskTimeout(Duration.ZERO))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> ClusterNode.builder().workers(0)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> ClusterNode.builder().port(70000)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> ClusterNode.builder().start()).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("clusterName");
+        assertThatThrownBy(() -> pool.map(x -> x, List.of(1), 0)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void build_withNoNodeThere_failsAfterTheConnectTimeout_withAClearMessage() {
+        long t0 = System.nanoTime();
+        assertThatThrownBy(() -> ClusterPool.builder().clusterName("nobody-" + ProcessHandle.current().pid())
+                .members("127.0.0.1:" + freePort()).connectTimeout(Duration.ofSeconds(3)).build())
+                .isInstanceOf(MultiprocException.class).hasMessageContaining("cannot connect to cluster nobody-")
+                .hasMessageContaining("ClusterNode");
+        assertThat(Duration.ofNanos(System.nanoTime() - t0)).isGreaterThanOrEqualTo(Duration.ofSeconds(2));
+    }
+
+    private static int freePort() throws java.io.IOException {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            return s.getLocalPort();
         }
     }
 

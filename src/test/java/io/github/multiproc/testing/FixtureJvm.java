@@ -123,8 +123,10 @@ public final class FixtureJvm implements AutoCloseable {
      * @return the first such line
      */
     public String awaitLine(Predicate<String> matches, Duration timeout) throws InterruptedException {
-        Await.until(timeout, () -> "no such line from " + this, () -> stdout.stream().anyMatch(matches));
-        return stdout.stream().filter(matches).findFirst().orElseThrow();
+        Await.until(timeout, () -> "no such line from " + this,
+                () -> stdout.stream().anyMatch(matches) || !process.isAlive());
+        return stdout.stream().filter(matches).findFirst()
+                .orElseThrow(() -> new AssertionError("exited without such a line: " + this));
     }
 
     /**

@@ -35,6 +35,7 @@ public final class ClusterDriver implements TaskSink {
     private final Scheduler scheduler;
     private final UUID listener;
     private final CountDownLatch terminated = new CountDownLatch(1);
+    private final java.util.concurrent.atomic.AtomicBoolean released = new java.util.concurrent.atomic.AtomicBoolean();
 
     private ClusterDriver(String name, HazelcastInstance hazelcast, boolean ownsInstance, Duration taskTimeout,
             int retries) {
@@ -90,16 +91,20 @@ public final class ClusterDriver implements TaskSink {
 
     private void schedule() {
         try {
-            scheduler.run();
+            if (scheduler.run()) {
+                release(); // drained after a shutdown; a terminate releases once the nodes have had its word
+            }
         } catch (RuntimeException | Error e) {
             LOG.error("{}: scheduler failed", name, e);
             scheduler.stop();
-        } finally {
             release();
         }
     }
 
     private void release() {
+        if (!released.compareAndSet(false, true)) {
+            return;
+        }
         try {
             hazelcast.getCluster().removeMembershipListener(listener);
             if (ownsInstance) {
@@ -151,11 +156,7 @@ public final class ClusterDriver implements TaskSink {
 
     public void terminate() {
         scheduler.stop();
-        try {
-            terminated.await(10, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        release();
     }
 
     /** Waits until every task has been answered and the client released; null waits for good. */

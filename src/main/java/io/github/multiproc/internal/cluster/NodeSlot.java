@@ -21,8 +21,38 @@ final class NodeSlot {
         this.workers = workers;
     }
 
-    /** How many more tasks it may be dealt: its free slots and as many sent ahead. */
+    /**
+     * How long a task takes on one of its workers, as seen from here (a batch's round trip, times its workers, over
+     * its tasks); negative until a batch has come back.
+     */
+    private long taskNanos = -1;
+
+    /** Tasks per worker it may hold while its tasks are short, as a local pool sends a worker. */
+    static final int AHEAD_SHORT = 16;
+    /** Below this a task is short: the round trip, not the task, would keep its worker waiting. */
+    static final long SHORT_NANOS = 2_000_000;
+
+    /**
+     * How many tasks it may hold: twice its workers (each busy, and one task waiting for each), or, while its tasks
+     * are short, {@link #AHEAD_SHORT} per worker, so that round trips do not leave workers idle.
+     */
+    int limit() {
+        if (!accepting) {
+            return 0;
+        }
+        return workers * (taskNanos >= 0 && taskNanos < SHORT_NANOS ? AHEAD_SHORT : 2);
+    }
+
+    /** How many more tasks it may be dealt now. */
     int room() {
-        return accepting ? 2 * workers - inFlight : 0;
+        return limit() - inFlight;
+    }
+
+    /** A batch of {@code tasks} came back {@code nanos} after it was sent. */
+    void observed(long nanos, int tasks) {
+        if (tasks > 0) {
+            long perTask = nanos * Math.min(workers, tasks) / tasks;
+            taskNanos = taskNanos < 0 ? perTask : (3 * taskNanos + perTask) / 4;
+        }
     }
 }

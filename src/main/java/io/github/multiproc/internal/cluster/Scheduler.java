@@ -162,8 +162,12 @@ final class Scheduler implements InitialMembershipListener {
         }
     }
 
-    /** The dealing loop, on the pool's scheduler thread; returns once stopped, or drained after a shutdown. */
-    void run() {
+    /**
+     * The dealing loop, on the pool's scheduler thread.
+     *
+     * @return true once drained after a shutdown; false once stopped (whoever stopped it finishes the job)
+     */
+    boolean run() {
         while (true) {
             Batch batch;
             lock.lock();
@@ -173,7 +177,7 @@ final class Scheduler implements InitialMembershipListener {
                     changed.awaitUninterruptibly();
                 }
                 if (stopped || queue.isEmpty()) {
-                    return;
+                    return !stopped;
                 }
                 batch = take(roomiest());
             } finally {
@@ -197,7 +201,7 @@ final class Scheduler implements InitialMembershipListener {
     private Batch take(NodeSlot node) {
         long open = nodes.values().stream().filter(n -> n.room() > 0).count();
         int share = (int) Math.max(1, (queue.size() + open - 1) / open);
-        int n = Math.min(Math.min(node.room(), node.workers), share);
+        int n = Math.min(Math.min(node.room(), Math.max(node.workers, node.limit() / 2)), share);
         List<Part> parts = new ArrayList<>(n);
         while (parts.size() < n && !queue.isEmpty()) {
             Part p = queue.poll();
@@ -205,7 +209,7 @@ final class Scheduler implements InitialMembershipListener {
                 parts.add(p);
             }
         }
-        Batch b = new Batch(++batches, node, parts);
+        Batch b = new Batch(++batches, node, parts, System.nanoTime());
         for (int i = 0; i < parts.size(); i++) {
             parts.get(i).batch = b;
             parts.get(i).index = i;
@@ -258,6 +262,7 @@ final class Scheduler implements InitialMembershipListener {
             if (!ended(b)) {
                 return;
             }
+            b.node().observed(System.nanoTime() - b.sent(), b.parts().size());
             if (reply.leaving()) {
                 b.node().accepting = false; // dealt again elsewhere, not counted as an attempt
                 for (int i = b.parts().size() - 1; i >= 0; i--) {
@@ -390,7 +395,12 @@ final class Scheduler implements InitialMembershipListener {
         queued.forEach(outcomes::cancelled);
         List<CompletableFuture<Boolean>> told = new ArrayList<>();
         for (NodeSlot n : busy) {
-            told.add(CompletableFuture.supplyAsync(() -> tell(n, new CancelCall(pool, CancelCall.ALL, -1))));
+            CompletableFuture<Boolean> f = new CompletableFuture<>();
+            Thread t = new Thread(() -> f.complete(tell(n, new CancelCall(pool, CancelCall.ALL, -1))),
+                    name + "-terminate");
+            t.setDaemon(true);
+            t.start(); // in parallel: a dead node's silence must not delay the word to the others
+            told.add(f);
         }
         told.forEach(CompletableFuture::join);
         running.forEach(outcomes::cancelled);
