@@ -189,7 +189,7 @@ class ClusterFaultTest {
             }
             String prefix = leaving.pid() + "-";
             Await.until(Duration.ofSeconds(30), () -> "no task started on the node to stop",
-                    () -> Files.list(started).anyMatch(f -> f.getFileName().toString().startsWith(prefix)));
+                    () -> anyStartsWith(started, prefix));
             long t0 = System.nanoTime();
             leaving.terminate();
             assertThat(leaving.awaitExit(Duration.ofSeconds(30))).as(leaving.toString()).isZero();
@@ -201,6 +201,14 @@ class ClusterFaultTest {
             assertThat(ranOn).as("the task it was running when told to leave finished").contains(leaving.pid());
             Await.until(Duration.ofSeconds(30), () -> "nodes " + pool.nodes(),
                     () -> !pool.nodes().contains(nodes.addresses().get(1)));
+        }
+    }
+
+    private static boolean anyStartsWith(Path dir, String prefix) {
+        try (java.util.stream.Stream<Path> files = Files.list(dir)) {
+            return files.anyMatch(f -> f.getFileName().toString().startsWith(prefix));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
     }
 

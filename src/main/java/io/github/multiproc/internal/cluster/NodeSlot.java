@@ -13,6 +13,13 @@ final class NodeSlot {
     int inFlight;
     /** False once it said it is leaving. */
     boolean accepting = true;
+    /**
+     * Until when ({@link System#nanoTime()}) it is dealt nothing: a call to it failed, and until Hazelcast says
+     * whether it left, what it held is better dealt elsewhere; 0 for not paused.
+     */
+    long pausedUntil;
+    /** How long a node whose call failed is passed over. */
+    static final long PAUSE_NANOS = 10_000_000_000L;
     final Set<Batch> batches = new LinkedHashSet<>();
 
     NodeSlot(Member member, int workers) {
@@ -45,6 +52,9 @@ final class NodeSlot {
 
     /** How many more tasks it may be dealt now. */
     int room() {
+        if (pausedUntil != 0 && pausedUntil - System.nanoTime() > 0) {
+            return 0;
+        }
         return limit() - inFlight;
     }
 

@@ -174,7 +174,12 @@ final class Scheduler implements InitialMembershipListener {
             try {
                 while (!stopped && !(draining && queue.isEmpty() && inFlight == 0)
                         && (queue.isEmpty() || roomiest() == null)) {
-                    changed.awaitUninterruptibly();
+                    // also wakes up to see a paused node's pause end; an interrupt is not its way to stop
+                    try {
+                        changed.await(100, TimeUnit.MILLISECONDS);
+                    } catch (InterruptedException e) {
+                        LOG.debug("{}: scheduler interrupted; stop() or a drain ends it", name);
+                    }
                 }
                 if (stopped || queue.isEmpty()) {
                     return !stopped;
@@ -288,6 +293,7 @@ final class Scheduler implements InitialMembershipListener {
                 return;
             }
             LOG.debug("{}: call to node {} failed: {}", name, b.node().address, t.toString());
+            b.node().pausedUntil = System.nanoTime() + NodeSlot.PAUSE_NANOS;
             b.parts().forEach(p -> lost(p, b.node(), "did not answer (" + t + ")"));
             changed.signalAll();
         } finally {
