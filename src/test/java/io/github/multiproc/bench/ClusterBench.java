@@ -46,18 +46,19 @@ public final class ClusterBench {
         try {
             CompletableFuture<ClusterNodes> startOne = CompletableFuture.supplyAsync(() -> {
                 try {
-                    return ClusterNodes.start(1, 1);
+                    return ClusterNodes.start(1, 1, List.of());
                 } catch (Exception e) {
                     throw new IllegalStateException(e);
                 }
             });
-            three = ClusterNodes.start(3, 1);
+            three = ClusterNodes.start(3, 1, List.of());
             one = startOne.join();
             try (ClusterPool cluster = pool(three); ProcessPool local = ProcessPool.create(3)) {
                 warm(cluster, n);
                 warm(local, n);
                 for (int round = 0; round < 3; round++) {
                     Workloads.emit("cluster(3x1) applyAsync", throughput(cluster, n), "tasks/s", "N=" + n);
+                    System.err.println(cluster);
                     Workloads.emit("local ProcessPool(3) applyAsync", throughput(local, n), "tasks/s", "N=" + n);
                     Workloads.emit("raw IExecutorService.submit (3 members)", raw(three, n / 4), "tasks/s",
                             "N=" + n / 4 + ", one future each");
@@ -139,6 +140,14 @@ public final class ClusterBench {
             for (int i = 0; i < 500; i++) {
                 executor.submitToMember(new One(), members.get(i % members.size())).get();
             }
+            long[] us = new long[500];
+            for (int i = 0; i < us.length; i++) {
+                long t = System.nanoTime();
+                executor.submitToMember(new One(), members.get(i % members.size())).get();
+                us[i] = (System.nanoTime() - t) / 1000;
+            }
+            Arrays.sort(us);
+            Workloads.emit("raw submitToMember p50", us[us.length / 2], "us", "blocking, N=500");
             long t0 = System.nanoTime();
             List<Future<Integer>> fs = new ArrayList<>(n);
             for (int i = 0; i < n; i++) {

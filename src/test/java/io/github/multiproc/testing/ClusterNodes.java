@@ -27,10 +27,13 @@ public final class ClusterNodes implements AutoCloseable {
     private final Path stateDir;
     private final List<FixtureJvm> jvms = new ArrayList<>();
     private final List<String> addresses = new ArrayList<>();
+    /** Node JVM options beyond Hazelcast's: C1 only for tests (short-lived), the JDK's default for benchmarks. */
+    private final List<String> jvmOptions;
 
-    private ClusterNodes(String clusterName, Path stateDir) {
+    private ClusterNodes(String clusterName, Path stateDir, List<String> jvmOptions) {
         this.clusterName = clusterName;
         this.stateDir = stateDir;
+        this.jvmOptions = jvmOptions;
     }
 
     /** The cluster of three nodes (one worker each) that tests share; started on first use, ended at exit. */
@@ -45,8 +48,13 @@ public final class ClusterNodes implements AutoCloseable {
 
     /** Starts {@code nodes} node JVMs of a new cluster, in parallel, and waits until each is ready. */
     public static ClusterNodes start(int nodes, int workers) throws Exception {
+        return start(nodes, workers, List.of("-XX:TieredStopAtLevel=1"));
+    }
+
+    /** As {@link #start(int, int)}, with these node JVM options (besides Hazelcast's and a 256 MB heap). */
+    public static ClusterNodes start(int nodes, int workers, List<String> jvmOptions) throws Exception {
         ClusterNodes c = new ClusterNodes("multiproc-test-" + ProcessHandle.current().pid() + "-"
-                + CLUSTERS.incrementAndGet(), Files.createTempDirectory("multiproc-cluster-state"));
+                + CLUSTERS.incrementAndGet(), Files.createTempDirectory("multiproc-cluster-state"), jvmOptions);
         List<Integer> ports = new ArrayList<>();
         for (int i = 0; i < nodes; i++) {
             ports.add(freePort());
@@ -70,7 +78,14 @@ public final class ClusterNodes implements AutoCloseable {
     /** Starts one more node of this cluster, joining the others, and waits until it is ready. */
     public String add(int workers) throws Exception {
         int port = freePort();
-        FixtureJvm jvm = launch(port, addresses, workers);
+        List<String> live = new ArrayList<>();
+        for (int i = 0; i < jvms.size(); i++) {
+            if (ProcessHandle.of(jvms.get(i).pid()).map(ProcessHandle::isAlive).orElse(false)) {
+                live.add(addresses.get(i));
+            }
+        }
+        live.add("127.0.0.1:" + port);
+        FixtureJvm jvm = launch(port, live, workers);
         jvms.add(jvm);
         String address = ready(jvm);
         addresses.add(address);
@@ -80,7 +95,7 @@ public final class ClusterNodes implements AutoCloseable {
     private FixtureJvm launch(int port, List<String> members, int workers) throws IOException {
         List<String> options = new ArrayList<>(HazelcastSupport.JVM_OPTIONS);
         options.add("-Xmx256m");
-        options.add("-XX:TieredStopAtLevel=1");
+        options.addAll(jvmOptions);
         options.add("-Dmultiproc.standby=0");
         return FixtureJvm.start(stateDir, options, ClusterNode.class, "--cluster-name", clusterName, "--host",
                 "127.0.0.1", "--port", Integer.toString(port), "--members", String.join(",", members),

@@ -8,7 +8,6 @@ import java.util.List;
  * @param id its number in the pool
  * @param node where it went
  * @param parts its tasks, in order
- * @param sent when it was sent ({@link System#nanoTime()})
  */
-record Batch(long id, NodeSlot node, List<Part> parts, long sent) {
+record Batch(long id, NodeSlot node, List<Part> parts) {
 }

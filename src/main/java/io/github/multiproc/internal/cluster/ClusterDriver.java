@@ -131,7 +131,7 @@ public final class ClusterDriver implements TaskSink {
             TaskPayload.check(call, call, "task"); // names what cannot be serialized
             throw TaskPayload.notSerializable("task", call, e);
         }
-        Part p = new Part(bytes, TaskPayload.describe(call), scheduler, owner);
+        Part p = new Part(bytes, call, scheduler, owner);
         scheduler.enqueue(p);
         scheduler.outcomes.submitted.increment();
         @SuppressWarnings("unchecked")
@@ -186,6 +186,7 @@ public final class ClusterDriver implements TaskSink {
     @Override
     public String toString() {
         int[] load = scheduler.load();
-        return name + ": " + nodes().size() + " nodes, " + load[0] + " queued, " + load[1] + " running";
+        return name + ": " + nodes().size() + " nodes, " + load[0] + " queued, " + load[1] + " running, "
+                + scheduler.outcomes.submitted.sum() + " tasks submitted in " + scheduler.batchesSent() + " calls";
     }
 }

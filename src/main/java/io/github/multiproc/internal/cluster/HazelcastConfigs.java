@@ -37,6 +37,9 @@ final class HazelcastConfigs {
         c.setProperty("hazelcast.heartbeat.interval.seconds", Integer.toString(HEARTBEAT_SECONDS));
         c.setProperty("hazelcast.max.no.heartbeat.seconds", Integer.toString(NO_HEARTBEAT_SECONDS));
         c.setProperty("hazelcast.shutdownhook.enabled", "false"); // the node leaves gracefully itself
+        // a node that could not reach the others at start (and formed a cluster of its own) merges soon after
+        c.setProperty("hazelcast.merge.first.run.delay.seconds", "10");
+        c.setProperty("hazelcast.merge.next.run.delay.seconds", "10");
         NetworkConfig network = c.getNetworkConfig();
         network.setPort(port).setPortAutoIncrement(false);
         if (host != null) {

@@ -10,6 +10,7 @@ import java.util.List;
  * @param node the node's address
  * @param parts the results, in the order of the call's tasks; empty if {@code leaving}
  * @param leaving whether the node refused the call because it is leaving
+ * @param nanos how long the node took to run the batch, from the call's arrival to its answer
  */
-record NodeReply(String node, List<PartResult> parts, boolean leaving) implements Serializable {
+record NodeReply(String node, List<PartResult> parts, boolean leaving, long nanos) implements Serializable {
 }

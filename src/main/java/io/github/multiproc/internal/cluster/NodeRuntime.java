@@ -104,9 +104,10 @@ public final class NodeRuntime implements AutoCloseable {
 
     /** Runs a batch on the local workers and answers when all are done. */
     NodeReply run(String pool, long batch, List<byte[]> parts, long timeoutMillis) throws InterruptedException {
+        long arrived = System.nanoTime();
         synchronized (lock) {
             if (leaving) {
-                return new NodeReply(address, List.of(), true);
+                return new NodeReply(address, List.of(), true, 0);
             }
             active++;
         }
@@ -124,13 +125,13 @@ public final class NodeRuntime implements AutoCloseable {
                 }
             } catch (RejectedExecutionException e) {
                 futures.forEach(f -> f.cancel(true));
-                return new NodeReply(address, List.of(), true); // the local pool is closing: the node is leaving
+                return new NodeReply(address, List.of(), true, 0); // the local pool is closing: the node is leaving
             }
             List<PartResult> results = new ArrayList<>(parts.size());
             for (CompletableFuture<Object> f : futures) {
                 results.add(result(f));
             }
-            return new NodeReply(address, results, false);
+            return new NodeReply(address, results, false, System.nanoTime() - arrived);
         } catch (InterruptedException e) {
             futures.forEach(f -> f.cancel(true));
             throw e;

@@ -29,13 +29,16 @@ final class NodeSlot {
     }
 
     /**
-     * How long a task takes on one of its workers, as seen from here (a batch's round trip, times its workers, over
-     * its tasks); negative until a batch has come back.
+     * How long a task takes on one of its workers, as the node saw it (a batch's time there, times its workers, over
+     * its tasks): the round trip to the node is what sending ahead hides; negative until a batch has come back.
      */
     private long taskNanos = -1;
 
-    /** Tasks per worker it may hold while its tasks are short, as a local pool sends a worker. */
-    static final int AHEAD_SHORT = 16;
+    /**
+     * Tasks per worker it may hold while its tasks are short: a millisecond or two of work, enough to hide a round
+     * trip to the node (a local pool sends a worker 16, its round trip being far shorter).
+     */
+    static final int AHEAD_SHORT = 64;
     /** Below this a task is short: the round trip, not the task, would keep its worker waiting. */
     static final long SHORT_NANOS = 2_000_000;
 
@@ -58,7 +61,7 @@ final class NodeSlot {
         return limit() - inFlight;
     }
 
-    /** A batch of {@code tasks} came back {@code nanos} after it was sent. */
+    /** A batch of {@code tasks} took {@code nanos} on the node. */
     void observed(long nanos, int tasks) {
         if (tasks > 0) {
             long perTask = nanos * Math.min(workers, tasks) / tasks;

@@ -45,7 +45,7 @@ final class Outcomes {
             try {
                 publish(p, r, node);
             } catch (RuntimeException | Error e) {
-                fail(p, new MultiprocException(name + ": cannot read the answer to task " + p.description
+                fail(p, new MultiprocException(name + ": cannot read the answer to task " + p.description()
                         + " from node " + node + ": " + e, e));
             }
         });
@@ -66,7 +66,7 @@ final class Outcomes {
         try {
             payload = o.read();
         } catch (IOException | ClassNotFoundException e) {
-            fail(p, new MultiprocException(name + ": cannot read the answer to task " + p.description + " from node "
+            fail(p, new MultiprocException(name + ": cannot read the answer to task " + p.description() + " from node "
                     + node + ": " + e, e));
             return;
         }
@@ -77,15 +77,15 @@ final class Outcomes {
                 return;
             case EncodedCall.FAILED:
                 Throwable t = (Throwable) payload;
-                fail(p, new ChildFailedException(name + ": task " + p.description + " failed on node " + node
+                fail(p, new ChildFailedException(name + ": task " + p.description() + " failed on node " + node
                         + " (worker pid " + o.pid() + "): " + t, t));
                 return;
             case EncodedCall.UNSENDABLE:
-                fail(p, new ChildFailedException(name + ": task " + p.description + " on node " + node + ": "
+                fail(p, new ChildFailedException(name + ": task " + p.description() + " on node " + node + ": "
                         + payload, new NotSerializableException(String.valueOf(payload))));
                 return;
             default:
-                fail(p, new MultiprocException(name + ": node " + node + " cannot run task " + p.description + ": "
+                fail(p, new MultiprocException(name + ": node " + node + " cannot run task " + p.description() + ": "
                         + payload + " (task classes must be on every node's class path)"));
         }
     }
@@ -107,7 +107,7 @@ final class Outcomes {
     void nodeLost(Part p, String node, String why) {
         if (p.settle()) {
             results.execute(() -> fail(p, new NodeLostException(name + ": node " + node + " " + why
-                    + " before task " + p.description + " finished", node)));
+                    + " before task " + p.description() + " finished", node)));
         }
     }
 

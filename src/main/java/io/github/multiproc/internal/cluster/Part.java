@@ -9,7 +9,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 final class Part {
     final byte[] bytes;
-    final String description;
+    /** The task, to name it in messages (worked out only then: it takes reflection). */
+    private final Object task;
+    private String description;
     final PartFuture future;
     /** The batch it was last sent in, while in flight; null while queued. */
     Batch batch;
@@ -19,10 +21,18 @@ final class Part {
     int attempts;
     private final AtomicBoolean settled = new AtomicBoolean();
 
-    Part(byte[] bytes, String description, Scheduler scheduler, Object owner) {
+    Part(byte[] bytes, Object task, Scheduler scheduler, Object owner) {
         this.bytes = bytes;
-        this.description = description;
+        this.task = task;
         this.future = new PartFuture(scheduler, this, owner);
+    }
+
+    /** The task's name for messages: its class, or the class and method that wrote a lambda. */
+    synchronized String description() {
+        if (description == null) {
+            description = io.github.multiproc.internal.task.TaskPayload.describe(task);
+        }
+        return description;
     }
 
     /** Claims the right to decide its outcome: true once. */

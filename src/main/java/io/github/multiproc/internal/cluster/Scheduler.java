@@ -4,7 +4,6 @@ import com.hazelcast.cluster.InitialMembershipEvent;
 import com.hazelcast.cluster.InitialMembershipListener;
 import com.hazelcast.cluster.Member;
 import com.hazelcast.cluster.MembershipEvent;
-import com.hazelcast.core.ExecutionCallback;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.core.IExecutorService;
 import java.util.ArrayDeque;
@@ -214,7 +213,7 @@ final class Scheduler implements InitialMembershipListener {
                 parts.add(p);
             }
         }
-        Batch b = new Batch(++batches, node, parts, System.nanoTime());
+        Batch b = new Batch(++batches, node, parts);
         for (int i = 0; i < parts.size(); i++) {
             parts.get(i).batch = b;
             parts.get(i).index = i;
@@ -227,24 +226,25 @@ final class Scheduler implements InitialMembershipListener {
 
     private void send(Batch b) {
         if (b.parts().isEmpty()) {
-            answered(b, new NodeReply(b.node().address, List.of(), false));
+            answered(b, new NodeReply(b.node().address, List.of(), false, 0));
             return;
         }
         List<byte[]> bytes = new ArrayList<>(b.parts().size());
         b.parts().forEach(p -> bytes.add(p.bytes));
         try {
-            executor.submitToMember(new NodeCall(pool, b.id(), bytes, timeoutMillis), b.node().member,
-                    new ExecutionCallback<NodeReply>() {
-                        @Override
-                        public void onResponse(NodeReply reply) {
-                            answered(b, reply);
-                        }
-
-                        @Override
-                        public void onFailure(Throwable t) {
-                            failed(b, t);
-                        }
-                    });
+            // completed on Hazelcast's response thread: answered() only books and hands over, it never blocks (its
+            // callback form would start a thread per answer where the common pool is small)
+            java.util.concurrent.Future<NodeReply> f = executor.submitToMember(
+                    new NodeCall(pool, b.id(), bytes, timeoutMillis), b.node().member);
+            @SuppressWarnings("unchecked") // Hazelcast 5's futures are CompletableFutures
+            java.util.concurrent.CompletionStage<NodeReply> stage = (java.util.concurrent.CompletionStage<NodeReply>) f;
+            stage.whenComplete((reply, t) -> {
+                if (t != null) {
+                    failed(b, t);
+                } else {
+                    answered(b, reply);
+                }
+            });
         } catch (RuntimeException e) {
             failed(b, e);
         }
@@ -267,7 +267,7 @@ final class Scheduler implements InitialMembershipListener {
             if (!ended(b)) {
                 return;
             }
-            b.node().observed(System.nanoTime() - b.sent(), b.parts().size());
+            b.node().observed(reply.nanos(), b.parts().size());
             if (reply.leaving()) {
                 b.node().accepting = false; // dealt again elsewhere, not counted as an attempt
                 for (int i = b.parts().size() - 1; i >= 0; i--) {
@@ -293,12 +293,32 @@ final class Scheduler implements InitialMembershipListener {
                 return;
             }
             LOG.debug("{}: call to node {} failed: {}", name, b.node().address, t.toString());
-            b.node().pausedUntil = System.nanoTime() + NodeSlot.PAUSE_NANOS;
-            b.parts().forEach(p -> lost(p, b.node(), "did not answer (" + t + ")"));
+            if (notSent(t)) {
+                // it left before this call could reach it: nothing of the batch ran there
+                nodes.values().remove(b.node());
+                for (int i = b.parts().size() - 1; i >= 0; i--) {
+                    if (!b.parts().get(i).isSettled()) {
+                        queue.addFirst(b.parts().get(i));
+                    }
+                }
+            } else {
+                b.node().pausedUntil = System.nanoTime() + NodeSlot.PAUSE_NANOS;
+                b.parts().forEach(p -> lost(p, b.node(), "did not answer (" + t + ")"));
+            }
             changed.signalAll();
         } finally {
             lock.unlock();
         }
+    }
+
+    /** Whether a call failed before it was sent: its target was no longer a member. */
+    private static boolean notSent(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof com.hazelcast.spi.exception.TargetNotMemberException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** A part whose node was lost: dealt again while it has attempts left, else failed. Under the lock. */
@@ -410,6 +430,16 @@ final class Scheduler implements InitialMembershipListener {
         }
         told.forEach(CompletableFuture::join);
         running.forEach(outcomes::cancelled);
+    }
+
+    /** Batches sent so far. */
+    long batchesSent() {
+        lock.lock();
+        try {
+            return batches;
+        } finally {
+            lock.unlock();
+        }
     }
 
     /** Queued and running tasks. */
