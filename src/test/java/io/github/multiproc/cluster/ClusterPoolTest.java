@@ -173,6 +173,25 @@ class ClusterPoolTest {
     }
 
     @Test
+    void on_theApplicationsOwnClient_dealsTasks_andLeavesTheClientRunning() throws Exception {
+        com.hazelcast.client.config.ClientConfig config = new com.hazelcast.client.config.ClientConfig();
+        config.setClusterName(nodes.clusterName());
+        config.getNetworkConfig().addAddress(nodes.addresses().get(2));
+        com.hazelcast.core.HazelcastInstance client = com.hazelcast.client.HazelcastClient.newHazelcastClient(config);
+        try {
+            ClusterPool own = ClusterPool.on(client);
+            io.github.multiproc.testing.Await.until(Duration.ofSeconds(30), () -> "nodes " + own.nodes(),
+                    () -> own.nodes().size() == 3);
+            assertThat(own.map((Integer x) -> x + 1, List.of(1, 2, 3))).containsExactly(2, 3, 4);
+            own.close();
+            assertThat(own.isTerminated()).isTrue();
+            assertThat(client.getLifecycleService().isRunning()).as("the application's client").isTrue();
+        } finally {
+            client.shutdown();
+        }
+    }
+
+    @Test
     void builder_refusesBadSettings() {
         assertThatThrownBy(() -> ClusterPool.builder().build()).isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("clusterName");
