@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.fail;
 
+import io.github.multiproc.cluster.ClusterPool;
 import io.github.multiproc.testing.Await;
+import io.github.multiproc.testing.ClusterNodes;
 import io.github.multiproc.testing.OsProcess;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -52,6 +54,20 @@ final class ReadmeExamplesTest {
 
     private static List<String> stripped(List<String> lines) {
         return lines.stream().map(String::strip).filter(l -> !l.isEmpty()).collect(Collectors.toList());
+    }
+
+    @Test
+    void scaleOut_aClusterPoolInFiveLines() throws Exception {
+        ClusterNodes nodes = ClusterNodes.shared(); // test-only
+        String clusterName = "jobs";                                        // as given to each node
+        clusterName = nodes.clusterName(); // test-only
+        String[] members = {"10.0.0.5:5701", "10.0.0.6:5701"};              // one node is enough; the rest are found
+        members = nodes.addresses().subList(0, 2).toArray(new String[0]); // test-only
+        try (Pool pool = ClusterPool.builder().clusterName(clusterName).members(members).build()) {
+            System.out.println(pool.map((Integer x) -> x * x, List.of(1, 2, 3)));   // [1, 4, 9], on the nodes' workers
+            assertThat(pool.map((Integer x) -> x * x, List.of(1, 2, 3))).containsExactly(1, 4, 9); // test-only
+            assertThat(pool.apply(Fork::pid)).isNotEqualTo(Fork.pid()); // test-only
+        }
     }
 
     @Test
