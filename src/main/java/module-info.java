@@ -4,10 +4,10 @@
  * path: an optional dependency), {@code io.github.multiproc.cluster} are exported; the engine lives in
  * {@code io.github.multiproc.internal}.
  */
-@SuppressWarnings({"requires-automatic", "requires-transitive-automatic"}) // Hazelcast's jar has no module-info
+@SuppressWarnings("requires-automatic") // Hazelcast's jar has no module-info
 module io.github.multiproc {
     requires org.slf4j;
-    requires static transitive com.hazelcast.core;
+    requires static com.hazelcast.core; // not transitive: a local user's module must compile without it
 
     exports io.github.multiproc;
     exports io.github.multiproc.cluster;

@@ -25,15 +25,17 @@ import org.junit.jupiter.api.io.TempDir;
 final class ModulePathTest {
 
     @Test
-    void moduleDescriptor_exportsOnlyThePublicPackage() throws Exception {
+    void moduleDescriptor_exportsOnlyThePublicPackages() throws Exception {
         ModuleReference ref = ModuleFinder.of(ClassLocation.of(Fork.class)).find("io.github.multiproc").orElseThrow();
         ModuleDescriptor descriptor = ref.descriptor();
         Set<String> exports = descriptor.exports().stream().map(ModuleDescriptor.Exports::source)
                 .collect(Collectors.toSet());
-        assertThat(exports).containsExactly("io.github.multiproc");
+        assertThat(exports).containsExactlyInAnyOrder("io.github.multiproc", "io.github.multiproc.cluster");
         assertThat(descriptor.opens()).isEmpty();
         assertThat(descriptor.requires().stream().map(ModuleDescriptor.Requires::name))
-                .containsExactlyInAnyOrder("java.base", "org.slf4j");
+                .containsExactlyInAnyOrder("java.base", "org.slf4j", "com.hazelcast.core");
+        assertThat(descriptor.requires().stream().filter(r -> r.name().equals("com.hazelcast.core"))
+                .flatMap(r -> r.modifiers().stream())).containsExactly(ModuleDescriptor.Requires.Modifier.STATIC);
     }
 
     @Test

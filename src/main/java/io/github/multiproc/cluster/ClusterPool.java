@@ -85,6 +85,7 @@ public final class ClusterPool implements Pool {
      * @throws NullPointerException if {@code hazelcast} is null
      * @throws MultiprocException if Hazelcast is not on the class path
      */
+    @SuppressWarnings("exports") // Hazelcast is for cluster users, who have it and read it themselves
     public static ClusterPool on(HazelcastInstance hazelcast) {
         requireNonNull(hazelcast, "hazelcast");
         return new ClusterPool(ClusterDriver.on(hazelcast, null, 0, null));
