@@ -3,8 +3,10 @@ package io.github.multiproc.cluster;
 import static java.util.concurrent.TimeUnit.SECONDS;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.multiproc.fixtures.ForgetfulDriver;
 import io.github.multiproc.fixtures.NoHazelcast;
 import io.github.multiproc.testing.Await;
+import io.github.multiproc.testing.FixtureJvm;
 import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -16,10 +18,14 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 /** A node in this JVM (port 0), and the library without Hazelcast on the class path. */
 @Timeout(value = 120, unit = SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class ClusterNodeTest {
+
+    @TempDir
+    Path stateDir;
 
     @Test
     void aNodeOnAnyFreePort_servesAPool_andItsWorkersEndWhenItCloses() throws Exception {
@@ -29,6 +35,11 @@ class ClusterNodeTest {
                 .start()) {
             assertThat(node.address()).matches("127\\.0\\.0\\.1:\\d+").doesNotEndWith(":0");
             assertThat(node.workers()).isEqualTo(1);
+            // a driver that forgets close(): its JVM exits all the same (a Hazelcast client's threads are no daemons)
+            try (FixtureJvm driver = FixtureJvm.start(stateDir, ForgetfulDriver.class, name, node.address())) {
+                assertThat(driver.awaitExit(Duration.ofSeconds(60))).as(driver.toString()).isZero();
+                assertThat(driver.numbers("RESULT")).containsExactly(42L);
+            }
             try (ClusterPool pool = ClusterPool.builder().clusterName(name).members(node.address())
                     .connectTimeout(Duration.ofSeconds(30)).build()) {
                 assertThat(pool.nodes()).containsExactly(node.address());

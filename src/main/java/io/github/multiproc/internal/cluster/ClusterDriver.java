@@ -69,6 +69,7 @@ public final class ClusterDriver implements TaskSink {
                     + clusterName + ")", e);
         }
         ClusterDriver driver = new ClusterDriver(name, client, true, taskTimeout, retries);
+        driver.watchForTheApplicationsEnd(client.getName());
         try {
             if (!driver.scheduler.awaitNode(connectTimeout.toMillis())) {
                 driver.terminate();
@@ -81,6 +82,39 @@ public final class ClusterDriver implements TaskSink {
             throw new MultiprocException("interrupted while waiting for a node of cluster " + clusterName, e);
         }
         return driver;
+    }
+
+    /**
+     * A Hazelcast client's threads are not daemons: an application whose main returned without closing its pool would
+     * never exit. A daemon thread watches for the moment no thread of the application's is left but the client's own,
+     * and terminates the pool then, as a local pool's workers end with the JVM.
+     */
+    private void watchForTheApplicationsEnd(String instanceName) {
+        Thread watch = new Thread(() -> {
+            try {
+                while (!isTerminated()) {
+                    Thread.sleep(250);
+                    if (onlyClientThreadsLeft(instanceName)) {
+                        LOG.info("{}: the application's threads have ended without closing it; terminating it", name);
+                        terminate();
+                    }
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, name + "-exit-watch");
+        watch.setDaemon(true);
+        watch.start();
+    }
+
+    private static boolean onlyClientThreadsLeft(String instanceName) {
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+            if (t.isAlive() && !t.isDaemon() && !t.getName().contains(instanceName)
+                    && !t.getName().equals("DestroyJavaVM")) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** A driver on the application's own member or client, which it does not shut down. */
