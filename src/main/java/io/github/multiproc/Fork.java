@@ -235,6 +235,8 @@ public final class Fork {
      * Ends every process {@link #orphans()} lists, with its descendants: SIGTERM, then SIGKILL after the default
      * grace period. Waits until they have ended or the grace period has run out. An orphan that did not end (one this
      * user may not signal) is not counted, and its record is kept: the next {@link #orphans()} lists it again.
+     * Also frees the shared objects ({@link ProcessQueue}, {@link Pipe}, {@link ProcessEvent}, {@link ProcessLock},
+     * {@link SharedLongArray}, {@link SharedMemory}) of JVMs of this machine that were killed before they could.
      *
      * @return how many orphans were ended
      * @throws MultiprocException if the state directory cannot be prepared

@@ -37,16 +37,16 @@ final class ArchitectureTest {
 
     /** The public API of API.md, and nothing else, in the API package. */
     private static final Set<String> API_TYPES = Set.of("ChildCrashedException", "ChildFailedException",
-            "ChildProcess", "CommandBuilder", "ExitStatus", "Fork", "MultiprocException",
-            "NotSerializableTaskException", "ParentExit", "Pool", "PoolStats", "ProcessPool", "SerializableBiFunction",
-            "SerializableCallable", "SerializableFunction", "SerializableRunnable", "TaskBuilder",
-            "TaskTimeoutException");
+            "ChildProcess", "CommandBuilder", "Connection", "ExitStatus", "Fork", "MultiprocException",
+            "NotSerializableTaskException", "ParentExit", "Pipe", "Pool", "PoolStats", "ProcessEvent", "ProcessLock",
+            "ProcessPool", "ProcessQueue", "SerializableBiFunction", "SerializableCallable", "SerializableFunction",
+            "SerializableRunnable", "SharedLongArray", "SharedMemory", "TaskBuilder", "TaskTimeoutException");
 
     /** The engine's packages, bottom first: each may use only packages before it. */
-    private static final List<String> ORDER = List.of("wire", "os", "task", "channel", "child", "runtime", "reap",
-            "launch", "cds", "spawn", "pool", "cluster");
-    /** The packages every child JVM loads. */
-    private static final Set<String> CHILD_SIDE = Set.of("wire", "os", "task", "channel", "child");
+    private static final List<String> ORDER = List.of("wire", "os", "ipc", "task", "channel", "child", "runtime",
+            "reap", "launch", "cds", "spawn", "pool", "cluster");
+    /** The packages every child JVM loads, and ipc, whose objects children use. */
+    private static final Set<String> CHILD_SIDE = Set.of("wire", "os", "ipc", "task", "channel", "child");
     /** The API types the child side may use: the task interfaces and the exceptions a task check throws. */
     private static final Set<String> CHILD_SIDE_API = Set.of("SerializableCallable", "SerializableRunnable",
             "SerializableFunction", "SerializableBiFunction", "MultiprocException", "NotSerializableTaskException");

@@ -33,6 +33,9 @@
  *       {@code StateDirectory}, {@code RunDirectory}</td></tr>
  *   <tr><td>How is a pid told from a reused one, and how is a process tree signalled?</td>
  *       <td>{@link io.github.multiproc.internal.os os}</td><td>{@code ProcessStart}, {@code ProcessTree}</td></tr>
+ *   <tr><td>How do processes share a queue, a pipe, an event, a lock or memory, and who frees it?</td>
+ *       <td>{@link io.github.multiproc.internal.ipc ipc}</td><td>{@code Segment} and {@code SegmentFiles} (the
+ *       memory-mapped files and their clean-up), {@code LockWord}, {@code ByteRing}, {@code Waiter}</td></tr>
  *   <tr><td>How are child JVMs started faster from a class-data archive?</td>
  *       <td>{@link io.github.multiproc.internal.cds cds}</td><td>{@code ClassDataArchive}</td></tr>
  *   <tr><td>Which system properties does the library read, and which thread runs its timers?</td>
@@ -46,13 +49,15 @@
  * <h2>Dependency order</h2>
  * Each package uses only packages above it in this list (and the JDK); no two packages depend on each other.
  * <ol>
- *   <li>Child side, loaded by every child JVM: {@code wire}; {@code os}; {@code task} (uses wire);
- *       {@code channel} (uses wire); {@code child} (uses all four).</li>
+ *   <li>Child side, loaded by every child JVM: {@code wire}; {@code os}; {@code ipc} (uses os; loaded by a child
+ *       that uses a shared object); {@code task} (uses wire); {@code channel} (uses wire); {@code child} (uses
+ *       wire, os, task and channel).</li>
  *   <li>Parent side: {@code runtime}; {@code reap} (uses os, runtime); {@code launch} (uses child, os, runtime);
- *       {@code cds} (uses launch, child, reap, os, runtime); {@code spawn} (uses cds, launch, reap, channel, wire, os,
- *       runtime); {@code pool} (uses spawn, channel, task, wire, runtime); {@code cluster} (uses pool, task, wire:
- *       the only engine package that touches Hazelcast, an optional dependency).</li>
- *   <li>The API package {@code io.github.multiproc} uses spawn, pool, task and child. The engine uses the API's
+ *       {@code cds} (uses launch, child, reap, os, runtime); {@code spawn} (uses cds, launch, reap, ipc, channel,
+ *       wire, os, runtime: ipc to free what killed JVMs left); {@code pool} (uses spawn, channel, task, wire,
+ *       runtime); {@code cluster} (uses pool, task, wire: the only engine package that touches Hazelcast, an
+ *       optional dependency).</li>
+ *   <li>The API package {@code io.github.multiproc} uses spawn, pool, task, child and ipc. The engine uses the API's
  *       vocabulary (its task interfaces, exceptions, {@code ExitStatus}, {@code ParentExit}, {@code PoolStats},
  *       {@code ChildProcess}) but never its entry points ({@code Fork}, {@code Pool}, {@code ProcessPool},
  *       {@code TaskBuilder}, {@code CommandBuilder}, {@code ClusterPool}, {@code ClusterNode}). The API package
@@ -61,8 +66,8 @@
  *
  * <h2>The child side</h2>
  * A child JVM must start fast and must not need what the parent's application brings: the child-side packages
- * ({@code wire}, {@code os}, {@code task}, {@code channel}, {@code child}) never reference SLF4J or a parent-side
- * package. The parent's end of the channel logs through a {@code ChannelLog} that the parent hands in.
+ * ({@code wire}, {@code os}, {@code ipc}, {@code task}, {@code channel}, {@code child}) never reference SLF4J or a
+ * parent-side package. The parent's end of the channel logs through a {@code ChannelLog} that the parent hands in.
  * {@code ArchitectureTest} checks all of this on the class files, as well as the order above.
  */
 package io.github.multiproc.internal;

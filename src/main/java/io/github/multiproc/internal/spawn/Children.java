@@ -5,6 +5,7 @@ import io.github.multiproc.MultiprocException;
 import io.github.multiproc.ParentExit;
 import io.github.multiproc.internal.cds.ClassDataArchive;
 import io.github.multiproc.internal.channel.ChannelListener;
+import io.github.multiproc.internal.ipc.SegmentFiles;
 import io.github.multiproc.internal.launch.LaunchCommand;
 import io.github.multiproc.internal.reap.ChildRecords;
 import io.github.multiproc.internal.reap.OrphanReaper;
@@ -417,12 +418,18 @@ public final class Children {
     }
 
     /**
-     * Ends the orphans with the default grace period (see {@code Fork.reapOrphans()}).
+     * Ends the orphans with the default grace period, and deletes the shared objects of JVMs that are gone (see
+     * {@code Fork.reapOrphans()}).
      *
      * @return how many were ended
      * @throws IllegalArgumentException if {@code multiproc.terminateGrace} is not a valid duration
      */
     public int reapOrphans() {
-        return reaper.reapOrphans(Settings.terminateGrace(), LibraryTimer.get());
+        int ended = reaper.reapOrphans(Settings.terminateGrace(), LibraryTimer.get());
+        int freed = SegmentFiles.removeOrphaned(Settings.stateDir());
+        if (freed > 0) {
+            LOG.warn("freed {} shared objects (queues, pipes, locks, memory) left by JVMs that were killed", freed);
+        }
+        return ended;
     }
 }

@@ -1,0 +1,38 @@
+package io.github.multiproc.internal.ipc;
+
+import java.time.Duration;
+
+/**
+ * The engine of {@code ProcessLock}: a {@link LockWord} in a segment of its own.
+ *
+ * <p>Thread safety: safe for concurrent use, from any number of threads in any number of processes.
+ */
+public final class SharedLock extends SharedObject {
+    private static final long serialVersionUID = 1L;
+    private static final int WORD = Segment.HEADER;
+
+    /** Makes an unlocked lock in this JVM. */
+    public SharedLock() {
+        super(Segment.Kind.LOCK, 8, "ProcessLock");
+    }
+
+    /**
+     * Takes the lock for this process.
+     *
+     * @param timeout how long to wait at most; null for ever
+     * @return false if the timeout passed first
+     * @throws InterruptedException if interrupted while waiting
+     */
+    public boolean lock(Duration timeout) throws InterruptedException {
+        return LockWord.lock(segment(), WORD, timeout == null ? Waiter.forever() : Waiter.upTo(timeout));
+    }
+
+    /**
+     * Releases the lock.
+     *
+     * @throws IllegalMonitorStateException if this process does not hold it
+     */
+    public void unlock() {
+        LockWord.unlock(segment(), WORD);
+    }
+}

@@ -1,0 +1,84 @@
+package io.github.multiproc.internal.ipc;
+
+import java.io.Serializable;
+import java.nio.file.Path;
+
+/**
+ * What every shared object's handle carries from process to process: the path of its segment. The segment is
+ * mapped on first use in each JVM; the JVM that made the object has it from the start and is its creator.
+ *
+ * <p>Thread safety: safe for concurrent use.
+ */
+public abstract class SharedObject implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    private final String path;
+    private final Segment.Kind kind;
+    private final String description;
+    private transient volatile Segment segment;
+
+    /**
+     * Makes a new object's segment in this JVM.
+     *
+     * @param kind its kind
+     * @param bytes the bytes after the common header
+     * @param description for messages, for example {@code "ProcessQueue"}
+     */
+    protected SharedObject(Segment.Kind kind, long bytes, String description) {
+        this.segment = Segment.create(kind, bytes, description);
+        this.path = segment.path().toString();
+        this.kind = kind;
+        this.description = description;
+    }
+
+    /**
+     * Returns the segment, mapped now if this is its first use in this JVM, after checking that it may be used.
+     *
+     * @return the segment
+     * @throws IllegalStateException if the object is closed, here or by its creator, or its creator ended
+     */
+    protected final Segment segment() {
+        Segment s = mapped();
+        s.checkOpen();
+        return s;
+    }
+
+    private Segment mapped() {
+        Segment s = segment;
+        if (s == null) {
+            synchronized (this) {
+                s = segment;
+                if (s == null) {
+                    s = Segment.open(Path.of(path), kind, description);
+                    segment = s;
+                }
+            }
+        }
+        return s;
+    }
+
+    /**
+     * Closes the object: in its creator for every process (its file is deleted), elsewhere for this JVM only.
+     * Idempotent; a handle never used here maps nothing to close it.
+     */
+    public void close() {
+        Segment s = segment;
+        if (s == null) {
+            synchronized (this) {
+                s = segment;
+                if (s == null) {
+                    s = Segment.closedHere(Path.of(path), description);
+                    segment = s;
+                    return;
+                }
+            }
+        }
+        s.close();
+    }
+
+    /** Returns the description and the file, for messages. */
+    @Override
+    public String toString() {
+        return description + " " + path;
+    }
+}
