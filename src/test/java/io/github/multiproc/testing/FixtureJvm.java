@@ -111,6 +111,11 @@ public final class FixtureJvm implements AutoCloseable {
         process.getOutputStream().flush();
     }
 
+    /** Closes the fixture's stdin: the end of its input. */
+    public void endInput() throws IOException {
+        process.getOutputStream().close();
+    }
+
     public long pid() {
         return process.pid();
     }
