@@ -33,6 +33,23 @@ ROWS = [
     ("idle worker RSS [MiB] (vs the 36 MiB target)", ("java", "idle worker RSS"), 36.0, "lower", 1.0),
     ("2 s CPU task: pool worker vs plain java [s]", ("java", "CPU-heavy task on a pool worker"),
      ("java", "CPU-heavy task in plain java"), "lower", 1 / 1.10),
+    ("ProcessQueue: child put -> parent take [items/s]", ("java", "ProcessQueue child put -> parent take"),
+     ("python", "Queue[spawn] child put -> parent get"), "higher", 2.0),
+    ("ProcessQueue: 2 children put -> parent take [items/s]", ("java", "ProcessQueue 2 children put -> parent take"),
+     ("python", "Queue[spawn] 2 children put -> parent get"), "higher", None),
+    ("Pipe round trip [us]", ("java", "Pipe round trip"), ("python", "Pipe[spawn] round trip"), "lower", 2.0),
+    ("Pipe one-way stream, child start included [msgs/s]", ("java", "Pipe one-way stream"),
+     ("python", "Pipe[spawn] one-way stream"), "higher", 2.0),
+    ("+1 under ProcessLock from 2 children vs locked Value [ops/s]",
+     ("java", "SharedLongArray 2 children x +1 under ProcessLock"),
+     ("python", "Value[spawn] 2 children x locked +1"), "higher", 2.0),
+    ("own-slot getAndAdd from 2 children vs Array own slot +1 [ops/s]",
+     ("java", "SharedLongArray 2 children x own slot getAndAdd"),
+     ("python", "Array[spawn] 2 children x own slot +1 (no lock)"), "higher", 3.0),
+    ("ProcessEvent ping-pong round trip [us]", ("java", "ProcessEvent ping-pong round trip"),
+     ("python", "Event[spawn] ping-pong round trip"), "lower", 2.0),
+    ("ProcessLock uncontended lock+unlock [ns]", ("java", "ProcessLock uncontended lock+unlock"),
+     ("python", "Lock[spawn] uncontended acquire+release"), "lower", 1.0),
 ]
 
 

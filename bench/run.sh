@@ -5,6 +5,7 @@
 #   bash bench/run.sh                 # REPS=3
 #   REPS=5 PYTHON=python3.12 bash bench/run.sh
 #   PYBENCH=/path/to/shared/bench/python bash bench/run.sh
+#   ONLY=ipc bash bench/run.sh      # only queues, pipes, shared memory, events and locks
 set -euo pipefail
 cd "$(dirname "$0")/.."
 REPS=${REPS:-3}
@@ -18,9 +19,16 @@ mvn -q -DskipTests test-compile dependency:build-classpath -Dmdep.outputFile=tar
 CP="target/test-classes:target/classes:$(cat target/bench.classpath)"
 JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
 
-JAVA_CMDS=("apply_async 20000" "apply 5000" "map 200000" "fork 30" "pool_lifecycle 5" "exec 1000" "idle_rss" "cpu")
+JAVA_CMDS=("apply_async 20000" "apply 5000" "map 200000" "fork 30" "pool_lifecycle 5" "exec 1000" "idle_rss" "cpu"
+           "queue 100000" "pipe 20000" "shared 100000" "event 5000")
 PY_CMDS=("b4_apply_async.py spawn 20000" "b5_apply.py spawn 5000" "b6_map.py spawn 200000"
-         "b2_process_start.py spawn 30" "b3_pool_lifecycle.py spawn 5" "b9_subprocess.py 1000 5")
+         "b2_process_start.py spawn 30" "b3_pool_lifecycle.py spawn 5" "b9_subprocess.py 1000 5"
+         "b10_queue.py spawn 100000" "b11_pipe.py spawn 20000" "b12_shared.py spawn 100000" "b13_event.py spawn 5000")
+# ONLY=ipc: just the inter-process rows (b10-b13 and their Java workloads)
+if [ "${ONLY:-}" = ipc ]; then
+  JAVA_CMDS=("${JAVA_CMDS[@]:8}")
+  PY_CMDS=("${PY_CMDS[@]:6}")
+fi
 if [ ! -d "$PYBENCH" ]; then
   echo "no Python comparator at $PYBENCH (set PYBENCH); Java figures only" >&2
   PY_CMDS=()

@@ -55,7 +55,7 @@ public final class Workloads {
                 cpu();
                 break;
             default:
-                throw new IllegalArgumentException("unknown workload " + workload);
+                IpcWorkloads.run(workload, n);
         }
     }
 

@@ -24,7 +24,11 @@ public final class SharedLock extends SharedObject {
      * @throws InterruptedException if interrupted while waiting
      */
     public boolean lock(Duration timeout) throws InterruptedException {
-        return LockWord.lock(segment(), WORD, timeout == null ? Waiter.forever() : Waiter.upTo(timeout));
+        Segment segment = segment();
+        if (segment.compareAndSet(WORD, 0, ThisProcess.WORD)) {
+            return true; // uncontended: no waiter to make
+        }
+        return LockWord.lock(segment, WORD, timeout == null ? Waiter.forever() : Waiter.upTo(timeout));
     }
 
     /**

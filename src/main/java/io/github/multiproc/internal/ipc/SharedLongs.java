@@ -1,14 +1,20 @@
 package io.github.multiproc.internal.ipc;
 
 /**
- * The engine of {@code SharedLongArray}: longs in a segment, each read and written atomically.
+ * The engine of {@code SharedLongArray}: longs in a segment, each read and written atomically. An array of up to
+ * {@value #PADDED_MAX} longs gives each long a cache line of its own (the segment takes a page anyway), so that
+ * processes that update different longs, each its own counter, do not slow each other down; a longer one packs them.
  *
  * <p>Thread safety: safe for concurrent use, from any number of threads in any number of processes.
  */
 public final class SharedLongs extends SharedObject {
     private static final long serialVersionUID = 1L;
 
+    private static final int PADDED_MAX = (4096 - Segment.HEADER) / 64;
+
     private final int length;
+    /** The bytes from one long to the next: 64 (a cache line) or 8. */
+    private final int stride;
 
     /**
      * Makes a zero-filled array in this JVM.
@@ -16,8 +22,13 @@ public final class SharedLongs extends SharedObject {
      * @param length how many longs
      */
     public SharedLongs(int length) {
-        super(Segment.Kind.LONGS, 8L * length, "SharedLongArray");
+        super(Segment.Kind.LONGS, (long) strideFor(length) * length, "SharedLongArray");
         this.length = length;
+        this.stride = strideFor(length);
+    }
+
+    private static int strideFor(int length) {
+        return length <= PADDED_MAX ? 64 : 8;
     }
 
     /** Returns how many longs there are. */
@@ -26,7 +37,7 @@ public final class SharedLongs extends SharedObject {
     }
 
     private int offset(int index) {
-        return Segment.HEADER + 8 * java.util.Objects.checkIndex(index, length);
+        return Segment.HEADER + stride * java.util.Objects.checkIndex(index, length);
     }
 
     /** Volatile read. */

@@ -22,7 +22,7 @@ final class Waiter {
     private final long deadline;
     private final boolean interruptible;
     private long park = MIN_PARK_NANOS;
-    private long nextCheck = start + SPIN_NANOS;
+    private long nextCheck = start + CHECK_NANOS;
     private boolean interrupted;
 
     private Waiter(long timeoutNanos, boolean interruptible) {
