@@ -281,4 +281,55 @@ final class ReadmeExamplesTest {
             assertThat(pool.stats().workerRestarts()).isEqualTo(1); // test-only
         }
     }
+
+    @Test
+    void talking_queue() throws Exception {
+        try (ProcessQueue<String> queue = ProcessQueue.create()) {
+            Fork.run(() -> queue.put("hello from " + Fork.pid()));  // a child puts
+            System.out.println(queue.take());                        // hello from 12348
+            assertThat(queue.size()).isZero(); // test-only
+        }
+    }
+
+    @Test
+    void talking_pipe() throws Exception {
+        Pipe<Integer> pipe = Pipe.create();
+        Connection<Integer> childEnd = pipe.second();
+        Fork.run(() -> childEnd.send(childEnd.receive() + 1));      // the child answers on its end
+        pipe.first().send(41);
+        System.out.println(pipe.first().receive());                 // 42
+        assertThatThrownBy(() -> pipe.first().receive()).isInstanceOf(IllegalStateException.class) // test-only
+                .hasMessageContaining("ended"); // test-only
+    }
+
+    @Test
+    void talking_eventLockCounter() throws Exception {
+        ProcessEvent go = ProcessEvent.create();
+        ProcessLock lock = ProcessLock.create();
+        try (SharedLongArray total = SharedLongArray.create(1); ProcessPool pool = ProcessPool.create(2)) {
+            CompletableFuture<List<Long>> adders = pool.mapAsync(x -> {
+                go.await();                                          // all start together
+                lock.lock();
+                try {
+                    total.set(0, total.get(0) + x);                  // read, then write: the lock keeps it whole
+                } finally {
+                    lock.unlock();
+                }
+                return total.getAndAdd(0, 0);
+            }, List.of(1, 2, 3, 4));
+            go.set();
+            adders.join();
+            System.out.println(total.get(0));                        // 10
+            assertThat(total.get(0)).isEqualTo(10); // test-only
+        }
+    }
+
+    @Test
+    void talking_sharedMemory() throws Exception {
+        try (SharedMemory memory = SharedMemory.create(1 << 20)) {  // 1 MiB in /dev/shm
+            Fork.run(() -> memory.buffer().putInt(0, 42)).join();
+            System.out.println(memory.buffer().getInt(0));           // 42
+            assertThat(memory.buffer().getInt(0)).isEqualTo(42); // test-only
+        }
+    }
 }

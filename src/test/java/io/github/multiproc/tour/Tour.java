@@ -5,6 +5,7 @@ import io.github.multiproc.ExitStatus;
 import io.github.multiproc.Fork;
 import io.github.multiproc.ParentExit;
 import io.github.multiproc.ProcessPool;
+import io.github.multiproc.ProcessQueue;
 import io.github.multiproc.SerializableRunnable;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,7 +25,8 @@ import java.util.stream.Collectors;
 /**
  * The tour: every example of the tutorial this library ports (Python's os.fork, os.wait, orphans and zombies,
  * multiprocessing.Process, subclassing Process, Pool with apply_async and apply, sync and async), in Java, in the
- * tutorial's order, printing what the Python printed.
+ * tutorial's order, printing what the Python printed; then the classic multiprocessing.Queue example, a producer
+ * child and a consumer child.
  * Run it with {@code mvn -q test-compile exec:exec}.
  *
  * <p>The tour states only what it has checked: each section checks its own claims, and the first claim that does not
@@ -72,6 +74,7 @@ public final class Tour {
         AsyncRun async = poolApplyAsync();
         long sync = poolApply();
         syncVersusAsync(async, sync);
+        producerAndConsumer();
         currentSection = "end";
         List<ChildProcess<?>> left = Fork.activeChildren();
         check(left.isEmpty(), "no child of the tour is left running", left);
@@ -418,5 +421,48 @@ public final class Tour {
                 (double) syncNanos / async.nanos());
         check(syncNanos >= Duration.ofSeconds(1).toNanos(), "ten 0.1 s tasks one after another take 1 s or more",
                 syncNanos / 1e9 + " s");
+    }
+
+    /** multiprocessing.Queue: a producer child puts ten items and a sentinel, a consumer child takes them. */
+    static void producerAndConsumer() throws Exception {
+        section("8. multiprocessing.Queue, a producer and a consumer  ->  ProcessQueue",
+                "The producer child puts 0..9, then a sentinel (-1 for Python's None); the consumer child takes until",
+                "the sentinel. Both reach the one queue, in shared memory, through the handle their task captured.");
+        List<Integer> expected = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            expected.add(i);
+        }
+        Path file;
+        try (ProcessQueue<Integer> queue = ProcessQueue.create()) {
+            file = Path.of(queue.toString().substring(queue.toString().indexOf('/')));
+            ChildProcess<ArrayList<Integer>> consumer = Fork.call(() -> {
+                ArrayList<Integer> taken = new ArrayList<>();
+                for (int item = queue.take(); item >= 0; item = queue.take()) {
+                    System.out.println("consumer " + Fork.pid() + " took " + item);
+                    taken.add(item);
+                }
+                return taken;
+            });
+            ChildProcess<Void> producer = Fork.run(() -> {
+                for (int i = 0; i < 10; i++) {
+                    queue.put(i);
+                    System.out.println("producer " + Fork.pid() + " put " + i);
+                }
+                queue.put(-1);
+            });
+            List<Integer> taken = consumer.future().get(DEADLINE.toMillis(), TimeUnit.MILLISECONDS);
+            producer.future().get(DEADLINE.toMillis(), TimeUnit.MILLISECONDS);
+            producer.join();
+            consumer.join();
+            System.out.println("the consumer took " + taken);
+            check(taken.equals(expected), "the consumer took the producer's ten items, in the order they were put",
+                    taken);
+            check(producer.pid() != consumer.pid() && producer.pid() != Fork.pid() && consumer.pid() != Fork.pid(),
+                    "producer and consumer were two child processes, neither of them this JVM",
+                    "producer " + producer.pid() + ", consumer " + consumer.pid());
+            check(queue.size() == 0, "the sentinel was the last item: the queue is empty", queue.size());
+            check(Files.exists(file), "the queue is a file in shared memory while it is open", file);
+        }
+        check(!Files.exists(file), "closing the queue (try-with-resources) frees its shared memory", file);
     }
 }
