@@ -38,6 +38,8 @@ ROWS = [
     ("ProcessQueue: 2 children put -> parent take [items/s]", ("java", "ProcessQueue 2 children put -> parent take"),
      ("python", "Queue[spawn] 2 children put -> parent get"), "higher", None),
     ("Pipe round trip [us]", ("java", "Pipe round trip"), ("python", "Pipe[spawn] round trip"), "lower", 2.0),
+    ("Pipe round trip, 20,000 more after the first [us]", ("java", "Pipe round trip, warm"),
+     ("python", "Pipe[spawn] round trip"), "lower", None),
     ("Pipe one-way stream, child start included [msgs/s]", ("java", "Pipe one-way stream"),
      ("python", "Pipe[spawn] one-way stream"), "higher", 2.0),
     ("+1 under ProcessLock from 2 children vs locked Value [ops/s]",
@@ -48,8 +50,12 @@ ROWS = [
      ("python", "Array[spawn] 2 children x own slot +1 (no lock)"), "higher", 3.0),
     ("ProcessEvent ping-pong round trip [us]", ("java", "ProcessEvent ping-pong round trip"),
      ("python", "Event[spawn] ping-pong round trip"), "lower", 2.0),
+    ("ProcessEvent ping-pong, 5,000 more after the first [us]", ("java", "ProcessEvent ping-pong round trip, warm"),
+     ("python", "Event[spawn] ping-pong round trip"), "lower", None),
     ("ProcessLock uncontended lock+unlock [ns]", ("java", "ProcessLock uncontended lock+unlock"),
      ("python", "Lock[spawn] uncontended acquire+release"), "lower", 1.0),
+    ("ProcessLock uncontended, 500,000 more after the first [ns]", ("java", "ProcessLock uncontended lock+unlock, warm"),
+     ("python", "Lock[spawn] uncontended acquire+release"), "lower", None),
 ]
 
 

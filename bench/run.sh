@@ -6,6 +6,7 @@
 #   REPS=5 PYTHON=python3.12 bash bench/run.sh
 #   PYBENCH=/path/to/shared/bench/python bash bench/run.sh
 #   ONLY=ipc bash bench/run.sh      # only queues, pipes, shared memory, events and locks
+#   MVN="mvn -o" bash bench/run.sh  # Maven offline
 set -euo pipefail
 cd "$(dirname "$0")/.."
 REPS=${REPS:-3}
@@ -14,7 +15,7 @@ PYBENCH=${PYBENCH:-../shared/bench/python}
 RAW=${RAW:-$(mktemp /tmp/multiproc_bench.XXXXXX.tsv)}
 : > "$RAW"
 
-mvn -q -DskipTests test-compile dependency:build-classpath -Dmdep.outputFile=target/bench.classpath \
+${MVN:-mvn} -q -DskipTests test-compile dependency:build-classpath -Dmdep.outputFile=target/bench.classpath \
     -Dmdep.includeScope=test
 CP="target/test-classes:target/classes:$(cat target/bench.classpath)"
 JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"

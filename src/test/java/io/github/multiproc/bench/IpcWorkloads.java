@@ -113,9 +113,16 @@ final class IpcWorkloads {
             a.receive();
         }
         double dt = (System.nanoTime() - t0) / 1e9;
+        emit("Pipe round trip", dt / n * 1e6, "us", "N=" + n);
+        t0 = System.nanoTime();
+        for (int i = 0; i < n; i++) {
+            a.send(i);
+            a.receive();
+        }
+        dt = (System.nanoTime() - t0) / 1e9;
+        emit("Pipe round trip, warm", dt / n * 1e6, "us", "N=" + n + " more, after the first N");
         a.send(-1);
         echo.result();
-        emit("Pipe round trip", dt / n * 1e6, "us", "N=" + n);
 
         Pipe<Integer> stream = Pipe.create();
         Connection<Integer> sinkEnd = stream.second();
@@ -168,7 +175,7 @@ final class IpcWorkloads {
         ProcessEvent ping = ProcessEvent.create();
         ProcessEvent pong = ProcessEvent.create();
         ChildProcess<Void> ponger = Fork.run(() -> {
-            for (int i = 0; i < n + 1; i++) {
+            for (int i = 0; i < 2 * n + 1; i++) {
                 ping.await();
                 ping.clear();
                 pong.set();
@@ -184,8 +191,16 @@ final class IpcWorkloads {
             pong.clear();
         }
         double dt = (System.nanoTime() - t0) / 1e9;
-        ponger.result();
         emit("ProcessEvent ping-pong round trip", dt / n * 1e6, "us", "N=" + n);
+        t0 = System.nanoTime();
+        for (int i = 0; i < n; i++) {
+            ping.set();
+            pong.await();
+            pong.clear();
+        }
+        dt = (System.nanoTime() - t0) / 1e9;
+        emit("ProcessEvent ping-pong round trip, warm", dt / n * 1e6, "us", "N=" + n + " more, after the first N");
+        ponger.result();
 
         ProcessLock lock = ProcessLock.create();
         int m = n * 100;
@@ -196,6 +211,13 @@ final class IpcWorkloads {
         }
         dt = (System.nanoTime() - t0) / 1e9;
         emit("ProcessLock uncontended lock+unlock", dt / m * 1e9, "ns", "N=" + m);
+        t0 = System.nanoTime();
+        for (int i = 0; i < m; i++) {
+            lock.lock();
+            lock.unlock();
+        }
+        dt = (System.nanoTime() - t0) / 1e9;
+        emit("ProcessLock uncontended lock+unlock, warm", dt / m * 1e9, "ns", "N=" + m + " more, after the first N");
     }
 
     private static void check(boolean ok, String what) {

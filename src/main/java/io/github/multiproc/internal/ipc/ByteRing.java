@@ -11,12 +11,15 @@ import java.nio.ByteBuffer;
  * <p>Thread safety: safe for concurrent use; the words are in shared memory and change only under the lock.
  */
 final class ByteRing {
-    /** The ring's words before its bytes. */
-    static final int WORDS = 64;
+    /**
+     * The ring's words before its bytes, each on a cache line of its own: readers waiting for a record read the head
+     * and the tail over and over, which must not take the line of the lock from the writer.
+     */
+    static final int WORDS = 256;
     private static final int LOCK = 0;
-    private static final int HEAD = 8;
-    private static final int TAIL = 16;
-    private static final int COUNT = 24;
+    private static final int HEAD = 64;
+    private static final int TAIL = 128;
+    private static final int COUNT = 192;
     private static final int LENGTH_BYTES = 4;
 
     private final Segment segment;
