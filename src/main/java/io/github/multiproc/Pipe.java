@@ -1,6 +1,7 @@
 package io.github.multiproc;
 
 import io.github.multiproc.internal.ipc.SharedPipe;
+import io.github.multiproc.internal.runtime.Settings;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
@@ -42,7 +43,7 @@ public final class Pipe<T> {
      * @throws IllegalStateException if its shared memory cannot be made
      */
     public static <T> Pipe<T> create() {
-        return new Pipe<>(new SharedPipe());
+        return new Pipe<>(new SharedPipe(Settings.stateDir()));
     }
 
     /**

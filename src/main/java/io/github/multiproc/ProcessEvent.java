@@ -1,6 +1,7 @@
 package io.github.multiproc;
 
 import io.github.multiproc.internal.ipc.SharedEvent;
+import io.github.multiproc.internal.runtime.Settings;
 import java.io.Serializable;
 import java.time.Duration;
 import java.util.Objects;
@@ -30,7 +31,7 @@ public final class ProcessEvent implements Serializable {
     private final SharedEvent event;
 
     private ProcessEvent() {
-        this.event = new SharedEvent();
+        this.event = new SharedEvent(Settings.stateDir());
     }
 
     /**

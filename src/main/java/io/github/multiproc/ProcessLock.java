@@ -1,6 +1,7 @@
 package io.github.multiproc;
 
 import io.github.multiproc.internal.ipc.SharedLock;
+import io.github.multiproc.internal.runtime.Settings;
 import java.io.Serializable;
 import java.time.Duration;
 import java.util.Objects;
@@ -35,7 +36,7 @@ public final class ProcessLock implements Serializable {
     private final SharedLock lock;
 
     private ProcessLock() {
-        this.lock = new SharedLock();
+        this.lock = new SharedLock(Settings.stateDir());
     }
 
     /**

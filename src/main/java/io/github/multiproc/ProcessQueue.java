@@ -1,6 +1,7 @@
 package io.github.multiproc;
 
 import io.github.multiproc.internal.ipc.SharedQueue;
+import io.github.multiproc.internal.runtime.Settings;
 import java.io.Serializable;
 import java.time.Duration;
 import java.util.Objects;
@@ -41,7 +42,7 @@ public final class ProcessQueue<T> implements Serializable, AutoCloseable {
     private final SharedQueue queue;
 
     private ProcessQueue(int capacity) {
-        this.queue = new SharedQueue(capacity);
+        this.queue = new SharedQueue(capacity, Settings.stateDir());
     }
 
     /**

@@ -1,6 +1,7 @@
 package io.github.multiproc;
 
 import io.github.multiproc.internal.ipc.SharedLongs;
+import io.github.multiproc.internal.runtime.Settings;
 import java.io.Serializable;
 
 /**
@@ -27,7 +28,7 @@ public final class SharedLongArray implements Serializable, AutoCloseable {
     private final SharedLongs longs;
 
     private SharedLongArray(int length) {
-        this.longs = new SharedLongs(length);
+        this.longs = new SharedLongs(length, Settings.stateDir());
     }
 
     /**

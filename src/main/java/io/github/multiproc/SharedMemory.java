@@ -1,6 +1,7 @@
 package io.github.multiproc;
 
 import io.github.multiproc.internal.ipc.SharedBytes;
+import io.github.multiproc.internal.runtime.Settings;
 import java.io.Serializable;
 import java.nio.ByteBuffer;
 
@@ -28,7 +29,7 @@ public final class SharedMemory implements Serializable, AutoCloseable {
     private final SharedBytes bytes;
 
     private SharedMemory(int size) {
-        this.bytes = new SharedBytes(size);
+        this.bytes = new SharedBytes(size, Settings.stateDir());
     }
 
     /**

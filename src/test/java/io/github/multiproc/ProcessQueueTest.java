@@ -141,6 +141,7 @@ final class ProcessQueueTest {
         ProcessQueue<Integer> queue = ProcessQueue.create();
         ProcessEvent waiting = ProcessEvent.create();
         ChildProcess<String> child = Fork.call(() -> {
+            queue.size(); // mapped here before the parent closes it
             waiting.set();
             try {
                 return "took " + queue.take();

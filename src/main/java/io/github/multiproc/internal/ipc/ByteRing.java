@@ -1,6 +1,7 @@
 package io.github.multiproc.internal.ipc;
 
 import java.nio.ByteBuffer;
+import java.util.function.IntPredicate;
 
 /**
  * A ring of length-prefixed byte records in a segment, for any number of writers and readers in any processes, under
@@ -57,6 +58,48 @@ final class ByteRing {
 
     void unlock() {
         LockWord.unlock(segment, base + LOCK);
+    }
+
+    /**
+     * Takes the lock and the first record, if there is one.
+     *
+     * @param waiter how to wait for the lock
+     * @return the record, or null if there was none (another reader was first) or the waiter's deadline passed
+     * @throws InterruptedException if interrupted while waiting for the lock
+     */
+    byte[] take(Waiter waiter) throws InterruptedException {
+        if (!lock(waiter)) {
+            return null;
+        }
+        try {
+            return removeFirst();
+        } finally {
+            unlock();
+        }
+    }
+
+    /**
+     * Takes the lock and appends a record if there is room for it and {@code more} allows.
+     *
+     * @param record the record
+     * @param more whether the count of records allows one more
+     * @param waiter how to wait for the lock
+     * @return whether it was appended; false if it did not fit or the waiter's deadline passed
+     * @throws InterruptedException if interrupted while waiting for the lock
+     */
+    boolean offer(byte[] record, IntPredicate more, Waiter waiter) throws InterruptedException {
+        if (!lock(waiter)) {
+            return false;
+        }
+        try {
+            if (more.test(count()) && fits(record.length)) {
+                append(record);
+                return true;
+            }
+            return false;
+        } finally {
+            unlock();
+        }
     }
 
     /** Whether there is a record to read; read without the lock. */

@@ -50,11 +50,12 @@ public final class Segment {
      * @param kind the object's kind, part of the file name and the magic number
      * @param bytes the bytes after the header
      * @param description for messages, for example {@code "ProcessQueue"}
+     * @param stateDir the state directory, where the file goes if there is no {@code /dev/shm}
      * @return the segment
      * @throws IllegalStateException if the file cannot be made or mapped
      */
-    public static Segment create(Kind kind, long bytes, String description) {
-        Path path = SegmentFiles.newPath(kind);
+    public static Segment create(Kind kind, long bytes, String description, Path stateDir) {
+        Path path = SegmentFiles.newPath(kind, stateDir);
         try (FileChannel file = SegmentFiles.createFile(path)) {
             SegmentFiles.fill(file, HEADER + bytes);
             Segment segment = new Segment(path, file.map(FileChannel.MapMode.READ_WRITE, 0, HEADER + bytes), true,

@@ -50,18 +50,8 @@ public final class SegmentFiles {
         return dirs;
     }
 
-    /** The state directory as {@code multiproc.stateDir} names it, which child JVMs inherit. */
-    private static Path stateDir() {
-        String value = System.getProperty("multiproc.stateDir");
-        if (value != null && !value.isBlank()) {
-            return Path.of(value).toAbsolutePath();
-        }
-        return Path.of(System.getProperty("java.io.tmpdir"), "multiproc-" + System.getProperty("user.name"))
-                .toAbsolutePath();
-    }
-
-    static Path newPath(Segment.Kind kind) {
-        Path dir = directories(stateDir()).get(0);
+    static Path newPath(Segment.Kind kind, Path stateDir) {
+        Path dir = directories(stateDir).get(0);
         return dir.resolve(PREFIX + ThisProcess.PID + "-" + ThisProcess.START + "-" + kind.tag() + "-"
                 + Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 1));
     }

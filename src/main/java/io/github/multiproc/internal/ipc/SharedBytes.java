@@ -1,5 +1,6 @@
 package io.github.multiproc.internal.ipc;
 
+import java.nio.file.Path;
 import java.nio.ByteBuffer;
 
 /**
@@ -16,9 +17,10 @@ public final class SharedBytes extends SharedObject {
      * Makes zero-filled memory in this JVM.
      *
      * @param size how many bytes
+     * @param stateDir the state directory, where it goes if there is no {@code /dev/shm}
      */
-    public SharedBytes(int size) {
-        super(Segment.Kind.MEMORY, size, "SharedMemory");
+    public SharedBytes(int size, Path stateDir) {
+        super(Segment.Kind.MEMORY, size, "SharedMemory", stateDir);
         this.size = size;
     }
 

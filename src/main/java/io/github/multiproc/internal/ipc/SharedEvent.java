@@ -1,5 +1,6 @@
 package io.github.multiproc.internal.ipc;
 
+import java.nio.file.Path;
 import java.time.Duration;
 
 /**
@@ -11,9 +12,13 @@ public final class SharedEvent extends SharedObject {
     private static final long serialVersionUID = 1L;
     private static final int FLAG = Segment.HEADER;
 
-    /** Makes a cleared event in this JVM. */
-    public SharedEvent() {
-        super(Segment.Kind.EVENT, 8, "ProcessEvent");
+    /**
+     * Makes a cleared event in this JVM.
+     *
+     * @param stateDir the state directory, where it goes if there is no {@code /dev/shm}
+     */
+    public SharedEvent(Path stateDir) {
+        super(Segment.Kind.EVENT, 8, "ProcessEvent", stateDir);
     }
 
     /** Sets the event. */

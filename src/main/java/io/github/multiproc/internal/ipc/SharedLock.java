@@ -1,5 +1,6 @@
 package io.github.multiproc.internal.ipc;
 
+import java.nio.file.Path;
 import java.time.Duration;
 
 /**
@@ -11,9 +12,13 @@ public final class SharedLock extends SharedObject {
     private static final long serialVersionUID = 1L;
     private static final int WORD = Segment.HEADER;
 
-    /** Makes an unlocked lock in this JVM. */
-    public SharedLock() {
-        super(Segment.Kind.LOCK, 8, "ProcessLock");
+    /**
+     * Makes an unlocked lock in this JVM.
+     *
+     * @param stateDir the state directory, where it goes if there is no {@code /dev/shm}
+     */
+    public SharedLock(Path stateDir) {
+        super(Segment.Kind.LOCK, 8, "ProcessLock", stateDir);
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.github.multiproc.internal.ipc;
 
+import java.nio.file.Path;
 /**
  * The engine of {@code SharedLongArray}: longs in a segment, each read and written atomically. An array of up to
  * {@value #PADDED_MAX} longs gives each long a cache line of its own (the segment takes a page anyway), so that
@@ -20,9 +21,10 @@ public final class SharedLongs extends SharedObject {
      * Makes a zero-filled array in this JVM.
      *
      * @param length how many longs
+     * @param stateDir the state directory, where it goes if there is no {@code /dev/shm}
      */
-    public SharedLongs(int length) {
-        super(Segment.Kind.LONGS, (long) strideFor(length) * length, "SharedLongArray");
+    public SharedLongs(int length, Path stateDir) {
+        super(Segment.Kind.LONGS, (long) strideFor(length) * length, "SharedLongArray", stateDir);
         this.length = length;
         this.stride = strideFor(length);
     }

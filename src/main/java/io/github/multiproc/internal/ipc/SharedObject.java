@@ -23,9 +23,10 @@ public abstract class SharedObject implements Serializable {
      * @param kind its kind
      * @param bytes the bytes after the common header
      * @param description for messages, for example {@code "ProcessQueue"}
+     * @param stateDir the state directory, where the segment goes if there is no {@code /dev/shm}
      */
-    protected SharedObject(Segment.Kind kind, long bytes, String description) {
-        this.segment = Segment.create(kind, bytes, description);
+    protected SharedObject(Segment.Kind kind, long bytes, String description, Path stateDir) {
+        this.segment = Segment.create(kind, bytes, description, stateDir);
         this.path = segment.path().toString();
         this.kind = kind;
         this.description = description;

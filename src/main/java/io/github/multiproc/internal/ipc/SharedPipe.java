@@ -1,5 +1,6 @@
 package io.github.multiproc.internal.ipc;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
 
@@ -22,9 +23,13 @@ public final class SharedPipe extends SharedObject {
     /** When {@link #send} in this JVM last looked at the other end's process ({@code System.nanoTime()}). */
     private transient long lastPeerCheck;
 
-    /** Makes a pipe in this JVM. */
-    public SharedPipe() {
-        super(Segment.Kind.PIPE, 64 + 2 * ByteRing.footprint(RING_BYTES), NAME);
+    /**
+     * Makes a pipe in this JVM.
+     *
+     * @param stateDir the state directory, where it goes if there is no {@code /dev/shm}
+     */
+    public SharedPipe(Path stateDir) {
+        super(Segment.Kind.PIPE, 64 + 2 * ByteRing.footprint(RING_BYTES), NAME, stateDir);
     }
 
     /** The ring that {@code end} writes and the other end reads. */
@@ -82,14 +87,8 @@ public final class SharedPipe extends SharedObject {
                 if (gone != null) {
                     throw new IllegalStateException("cannot send through a " + NAME + ": " + gone);
                 }
-                ring.lock(waiter);
-                try {
-                    if (ring.fits(bytes.length)) {
-                        ring.append(bytes);
-                        return;
-                    }
-                } finally {
-                    ring.unlock();
+                if (ring.offer(bytes, count -> true, waiter)) {
+                    return;
                 }
                 segment.checkOpen();
                 look = waiter.checkDue();
@@ -117,19 +116,9 @@ public final class SharedPipe extends SharedObject {
         ByteRing ring = ringOf(segment, 1 - end);
         Waiter waiter = timeout == null ? Waiter.forever() : Waiter.upTo(timeout);
         while (true) {
-            if (ring.hasRecord()) {
-                if (!ring.lock(waiter)) {
-                    return Optional.empty();
-                }
-                byte[] bytes;
-                try {
-                    bytes = ring.removeFirst();
-                } finally {
-                    ring.unlock();
-                }
-                if (bytes != null) {
-                    return Optional.of(ItemCodec.decode(bytes, "a " + NAME));
-                }
+            byte[] bytes = ring.hasRecord() ? ring.take(waiter) : null;
+            if (bytes != null) {
+                return Optional.of(ItemCodec.decode(bytes, "a " + NAME));
             }
             segment.checkOpen();
             String gone = peerGone(segment, end, waiter.checkDue());

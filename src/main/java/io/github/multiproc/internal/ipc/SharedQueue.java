@@ -1,5 +1,6 @@
 package io.github.multiproc.internal.ipc;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
 
@@ -21,9 +22,10 @@ public final class SharedQueue extends SharedObject {
      * Makes a queue in this JVM.
      *
      * @param capacity the most items it holds, or {@link Integer#MAX_VALUE} for as many as fit in its ring
+     * @param stateDir the state directory, where it goes if there is no {@code /dev/shm}
      */
-    public SharedQueue(int capacity) {
-        super(Segment.Kind.QUEUE, ByteRing.footprint(RING_BYTES), NAME);
+    public SharedQueue(int capacity, Path stateDir) {
+        super(Segment.Kind.QUEUE, ByteRing.footprint(RING_BYTES), NAME, stateDir);
         this.capacity = capacity;
     }
 
@@ -46,23 +48,13 @@ public final class SharedQueue extends SharedObject {
             throw new IllegalArgumentException("cannot put a " + item.getClass().getName() + " into a " + NAME
                     + ": serialized it takes " + bytes.length + " bytes, more than the queue's " + ring.maxRecord());
         }
-        while (true) {
-            if (!ring.lock(waiter)) {
-                return false;
-            }
-            try {
-                if (ring.count() < capacity && ring.fits(bytes.length)) {
-                    ring.append(bytes);
-                    return true;
-                }
-            } finally {
-                ring.unlock();
-            }
+        while (!ring.offer(bytes, count -> count < capacity, waiter)) {
             segment().checkOpen();
             if (!waiter.pause()) {
                 return false;
             }
         }
+        return true;
     }
 
     /**
@@ -98,19 +90,9 @@ public final class SharedQueue extends SharedObject {
         Segment segment = segment();
         ByteRing ring = ring(segment);
         while (true) {
-            if (ring.hasRecord()) {
-                if (!ring.lock(waiter)) {
-                    return Optional.empty();
-                }
-                byte[] bytes;
-                try {
-                    bytes = ring.removeFirst();
-                } finally {
-                    ring.unlock();
-                }
-                if (bytes != null) {
-                    return Optional.ofNullable(ItemCodec.decode(bytes, "a " + NAME));
-                }
+            byte[] bytes = ring.hasRecord() ? ring.take(waiter) : null;
+            if (bytes != null) {
+                return Optional.ofNullable(ItemCodec.decode(bytes, "a " + NAME));
             }
             segment.checkOpen();
             if (!waiter.pause()) {

@@ -7,10 +7,12 @@ import io.github.multiproc.ChildProcess;
 import io.github.multiproc.Fork;
 import io.github.multiproc.testing.Await;
 import io.github.multiproc.testing.LeftoverChildren;
+import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A process that dies in the middle of a put, holding the queue's lock with half an item copied in: the next
@@ -18,6 +20,8 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(value = 60, unit = SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 final class LockTakeoverTest {
+    @TempDir
+    Path stateDir;
 
     @AfterEach
     void endChildren() throws InterruptedException {
@@ -26,7 +30,7 @@ final class LockTakeoverTest {
 
     @Test
     void childDiesMidPutHoldingTheLock_nextPutTakesLockOver_queueHoldsOnlyWholeItems() throws Exception {
-        SharedQueue queue = new SharedQueue(Integer.MAX_VALUE);
+        SharedQueue queue = new SharedQueue(Integer.MAX_VALUE, stateDir);
         try {
             queue.put("before");
             ChildProcess<Void> child = Fork.run(() -> {
