@@ -28,6 +28,7 @@ import java.util.Objects;
 public final class ProcessEvent implements Serializable {
     private static final long serialVersionUID = 1L;
 
+    /** @serial the shared word and how to reach it: its segment file, mapped on first use. */
     private final SharedEvent event;
 
     private ProcessEvent() {

@@ -33,6 +33,7 @@ import java.util.Objects;
 public final class ProcessLock implements Serializable {
     private static final long serialVersionUID = 1L;
 
+    /** @serial the lock word and how to reach it: its segment file, mapped on first use. */
     private final SharedLock lock;
 
     private ProcessLock() {

@@ -39,6 +39,7 @@ import java.util.Optional;
 public final class ProcessQueue<T> implements Serializable, AutoCloseable {
     private static final long serialVersionUID = 1L;
 
+    /** @serial the ring of items and how to reach it: its segment file, mapped on first use, and the capacity. */
     private final SharedQueue queue;
 
     private ProcessQueue(int capacity) {

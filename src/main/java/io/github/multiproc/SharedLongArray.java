@@ -25,6 +25,7 @@ public final class SharedLongArray implements Serializable, AutoCloseable {
     private static final long serialVersionUID = 1L;
     private static final int MAX_LENGTH = (Integer.MAX_VALUE - 4096) / 8;
 
+    /** @serial the longs and how to reach them: their segment file, mapped on first use, and the length. */
     private final SharedLongs longs;
 
     private SharedLongArray(int length) {

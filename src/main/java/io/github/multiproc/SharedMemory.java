@@ -26,6 +26,7 @@ public final class SharedMemory implements Serializable, AutoCloseable {
     private static final long serialVersionUID = 1L;
     private static final int MAX_SIZE = Integer.MAX_VALUE - 4096;
 
+    /** @serial the bytes and how to reach them: their segment file, mapped on first use, and the size. */
     private final SharedBytes bytes;
 
     private SharedMemory(int size) {
