@@ -54,7 +54,8 @@ ROWS = [
      ("python", "Event[spawn] ping-pong round trip"), "lower", None),
     ("ProcessLock uncontended lock+unlock [ns]", ("java", "ProcessLock uncontended lock+unlock"),
      ("python", "Lock[spawn] uncontended acquire+release"), "lower", 1.0),
-    ("ProcessLock uncontended, 500,000 more after the first [ns]", ("java", "ProcessLock uncontended lock+unlock, warm"),
+    ("ProcessLock uncontended, 500,000 more after the first [ns]",
+     ("java", "ProcessLock uncontended lock+unlock, warm"),
      ("python", "Lock[spawn] uncontended acquire+release"), "lower", None),
 ]
 
