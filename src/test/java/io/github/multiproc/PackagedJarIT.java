@@ -41,7 +41,8 @@ final class PackagedJarIT {
                 "io.github.multiproc.cluster", "io.github.multiproc.internal.cluster",
                 "io.github.multiproc.internal", "io.github.multiproc.internal.cds",
                 "io.github.multiproc.internal.channel", "io.github.multiproc.internal.child",
-                "io.github.multiproc.internal.launch", "io.github.multiproc.internal.os",
+                "io.github.multiproc.internal.ipc", "io.github.multiproc.internal.launch",
+                "io.github.multiproc.internal.os",
                 "io.github.multiproc.internal.pool", "io.github.multiproc.internal.reap",
                 "io.github.multiproc.internal.runtime", "io.github.multiproc.internal.spawn",
                 "io.github.multiproc.internal.task", "io.github.multiproc.internal.wire");
