@@ -112,7 +112,9 @@ class ClusterFaultTest {
         try (ClusterPool pool = pool(0)) {
             List<CompletableFuture<Long>> first = tasks(pool, 20, 300);
             String added = nodes.add(1);
-            Await.until(Duration.ofSeconds(30), () -> "nodes " + pool.nodes(), () -> pool.nodes().contains(added));
+            // a node that joined after the others started may first form a cluster of its own and merge (every 10 s)
+            Await.until(Duration.ofSeconds(60), () -> "nodes " + pool.nodes() + ", the new one: " + nodes.jvm(3),
+                    () -> pool.nodes().contains(added));
             long addedPid = nodes.jvm(3).pid();
             List<CompletableFuture<Long>> second = tasks(pool, 30, 100);
             Set<Long> ranOn = new java.util.HashSet<>();

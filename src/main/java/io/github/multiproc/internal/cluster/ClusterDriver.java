@@ -5,6 +5,7 @@ import com.hazelcast.core.HazelcastInstance;
 import io.github.multiproc.MultiprocException;
 import io.github.multiproc.PoolStats;
 import io.github.multiproc.internal.pool.TaskSink;
+import io.github.multiproc.internal.task.Calls;
 import io.github.multiproc.internal.task.TaskCall;
 import io.github.multiproc.internal.task.TaskPayload;
 import io.github.multiproc.internal.wire.FrameIO;
@@ -165,7 +166,10 @@ public final class ClusterDriver implements TaskSink {
             TaskPayload.check(call, call, "task"); // names what cannot be serialized
             throw TaskPayload.notSerializable("task", call, e);
         }
-        Part p = new Part(bytes, call, scheduler, owner);
+        // a lambda task that captures nothing: one decoded copy can serve a worker every time
+        boolean reusable = (call instanceof Calls.OfCallable || call instanceof Calls.OfRunnable)
+                && Calls.plainForm(call) != null;
+        Part p = new Part(bytes, reusable, call, scheduler, owner);
         scheduler.enqueue(p);
         scheduler.outcomes.submitted.increment();
         @SuppressWarnings("unchecked")

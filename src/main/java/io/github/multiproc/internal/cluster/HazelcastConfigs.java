@@ -49,7 +49,8 @@ final class HazelcastConfigs {
         JoinConfig join = network.getJoin();
         join.getMulticastConfig().setEnabled(false);
         join.getAutoDetectionConfig().setEnabled(false);
-        join.getTcpIpConfig().setEnabled(true).setMembers(members);
+        // a busy member may take a while to accept: taking it for absent would start a cluster of one
+        join.getTcpIpConfig().setEnabled(true).setMembers(members).setConnectionTimeoutSeconds(15);
         c.getMemberAttributeConfig().setAttribute(WORKERS_ATTRIBUTE, Integer.toString(workers));
         // a call holds an executor thread while its tasks run: enough for the window of every driver
         c.addExecutorConfig(new ExecutorConfig(EXECUTOR).setPoolSize(Math.max(16, 4 * workers)));

@@ -17,13 +17,16 @@ final class NodeCall implements Callable<NodeReply>, Serializable, HazelcastInst
     private final String pool;
     private final long batch;
     private final ArrayList<byte[]> parts;
+    /** Which parts are lambdas that capture nothing (see {@link io.github.multiproc.internal.task.EncodedCall}). */
+    private final java.util.BitSet reusable;
     private final long timeoutMillis;
     private transient HazelcastInstance hazelcast;
 
-    NodeCall(String pool, long batch, List<byte[]> parts, long timeoutMillis) {
+    NodeCall(String pool, long batch, List<byte[]> parts, java.util.BitSet reusable, long timeoutMillis) {
         this.pool = pool;
         this.batch = batch;
         this.parts = new ArrayList<>(parts);
+        this.reusable = reusable;
         this.timeoutMillis = timeoutMillis;
     }
 
@@ -34,6 +37,6 @@ final class NodeCall implements Callable<NodeReply>, Serializable, HazelcastInst
 
     @Override
     public NodeReply call() throws InterruptedException {
-        return NodeRuntime.of(hazelcast).run(pool, batch, parts, timeoutMillis);
+        return NodeRuntime.of(hazelcast).run(pool, batch, parts, reusable, timeoutMillis);
     }
 }

@@ -103,7 +103,8 @@ public final class NodeRuntime implements AutoCloseable {
     }
 
     /** Runs a batch on the local workers and answers when all are done. */
-    NodeReply run(String pool, long batch, List<byte[]> parts, long timeoutMillis) throws InterruptedException {
+    NodeReply run(String pool, long batch, List<byte[]> parts, java.util.BitSet reusable, long timeoutMillis)
+            throws InterruptedException {
         long arrived = System.nanoTime();
         synchronized (lock) {
             if (leaving) {
@@ -118,9 +119,10 @@ public final class NodeRuntime implements AutoCloseable {
         try {
             Duration timeout = timeoutMillis > 0 ? Duration.ofMillis(timeoutMillis) : null;
             try {
-                for (byte[] part : parts) {
+                for (int i = 0; i < parts.size(); i++) {
                     synchronized (futures) {
-                        futures.add(engine.submit(new EncodedCall(part), this, true, timeout));
+                        futures.add(engine.submit(new EncodedCall(parts.get(i), reusable.get(i)), this, true,
+                                timeout));
                     }
                 }
             } catch (RejectedExecutionException e) {

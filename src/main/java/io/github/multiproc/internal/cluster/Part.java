@@ -9,6 +9,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 final class Part {
     final byte[] bytes;
+    /** Whether it is a lambda that captures nothing: a worker may run one decoded copy of it every time. */
+    final boolean reusable;
     /** The task, to name it in messages (worked out only then: it takes reflection). */
     private final Object task;
     private String description;
@@ -21,8 +23,9 @@ final class Part {
     int attempts;
     private final AtomicBoolean settled = new AtomicBoolean();
 
-    Part(byte[] bytes, Object task, Scheduler scheduler, Object owner) {
+    Part(byte[] bytes, boolean reusable, Object task, Scheduler scheduler, Object owner) {
         this.bytes = bytes;
+        this.reusable = reusable;
         this.task = task;
         this.future = new PartFuture(scheduler, this, owner);
     }

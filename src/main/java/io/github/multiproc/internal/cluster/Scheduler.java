@@ -230,12 +230,16 @@ final class Scheduler implements InitialMembershipListener {
             return;
         }
         List<byte[]> bytes = new ArrayList<>(b.parts().size());
-        b.parts().forEach(p -> bytes.add(p.bytes));
+        java.util.BitSet reusable = new java.util.BitSet();
+        for (int i = 0; i < b.parts().size(); i++) {
+            bytes.add(b.parts().get(i).bytes);
+            reusable.set(i, b.parts().get(i).reusable);
+        }
         try {
             // completed on Hazelcast's response thread: answered() only books and hands over, it never blocks (its
             // callback form would start a thread per answer where the common pool is small)
             java.util.concurrent.Future<NodeReply> f = executor.submitToMember(
-                    new NodeCall(pool, b.id(), bytes, timeoutMillis), b.node().member);
+                    new NodeCall(pool, b.id(), bytes, reusable, timeoutMillis), b.node().member);
             @SuppressWarnings("unchecked") // Hazelcast 5's futures are CompletableFutures
             java.util.concurrent.CompletionStage<NodeReply> stage = (java.util.concurrent.CompletionStage<NodeReply>) f;
             stage.whenComplete((reply, t) -> {

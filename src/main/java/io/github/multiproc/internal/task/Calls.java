@@ -39,7 +39,7 @@ public final class Calls {
         if (call instanceof OfRunnable) {
             return TaskPayload.capturesNothing(((OfRunnable) call).task);
         }
-        return false;
+        return call instanceof EncodedCall; // bytes, serialized already where the task was submitted
     }
 
     /**

@@ -25,15 +25,40 @@ public final class EncodedCall implements TaskCall {
     /** The task cannot be read in the worker (a class missing there): a message follows. */
     public static final byte UNREADABLE = 3;
 
+    /** Tasks decoded in this worker that can be run again as they are, by their bytes; bounded. */
+    private static final java.util.Map<Bytes, TaskCall> REUSABLE = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final int REUSABLE_MAX = 256;
+
     private final byte[] task;
+    /** Whether the task holds no state (a lambda that captures nothing): decoded once per worker, then reused. */
+    private final boolean reusable;
 
     /**
      * Wraps an encoded task.
      *
      * @param task a {@link TaskCall} as {@link FrameIO#serializeStandalone} wrote it
+     * @param reusable whether it is a lambda that captures nothing, so that one decoded copy serves every time
      */
-    public EncodedCall(byte[] task) {
+    public EncodedCall(byte[] task, boolean reusable) {
         this.task = task;
+        this.reusable = reusable;
+    }
+
+    /** A byte array as a map key. */
+    private record Bytes(byte[] bytes, int hash) {
+        Bytes(byte[] bytes) {
+            this(bytes, Arrays.hashCode(bytes));
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Bytes && ((Bytes) o).hash == hash && Arrays.equals(((Bytes) o).bytes, bytes);
+        }
+
+        @Override
+        public int hashCode() {
+            return hash;
+        }
     }
 
     /**
@@ -45,7 +70,16 @@ public final class EncodedCall implements TaskCall {
     public Object call() throws IOException {
         TaskCall decoded;
         try {
-            decoded = (TaskCall) FrameIO.deserializeStandalone(task);
+            decoded = reusable ? REUSABLE.get(new Bytes(task)) : null;
+            if (decoded == null) {
+                decoded = (TaskCall) FrameIO.deserializeStandalone(task);
+                if (reusable) {
+                    if (REUSABLE.size() >= REUSABLE_MAX) {
+                        REUSABLE.clear();
+                    }
+                    REUSABLE.put(new Bytes(task), decoded);
+                }
+            }
         } catch (ClassNotFoundException | LinkageError e) {
             return encode(UNREADABLE, "class " + missingClass(e) + " cannot be loaded: " + e);
         } catch (IOException | RuntimeException e) {
@@ -86,7 +120,7 @@ public final class EncodedCall implements TaskCall {
 
     @Override
     public String toString() {
-        return "EncodedCall[" + task.length + " bytes]";
+        return "EncodedCall[" + task.length + " bytes" + (reusable ? ", reusable" : "") + "]";
     }
 
     /**
