@@ -71,6 +71,11 @@ public final class NodeRuntime implements AutoCloseable {
             NodeRuntime node = new NodeRuntime(engine, Hazelcast.newHazelcastInstance(config));
             registered.complete(node);
             LOG.info("node {} of cluster {} ready with {} workers", node.address, o.clusterName(), o.workers());
+            if (node.hazelcast.getCluster().getMembers().size() == 1
+                    && o.members().stream().anyMatch(m -> !m.equals(node.address))) {
+                LOG.info("node {} is alone for now, though it was given members {}: it merges with them "
+                        + "once it reaches them", node.address, o.members());
+            }
             return node;
         } catch (RuntimeException e) {
             NODES.remove(config.getInstanceName());
