@@ -1,6 +1,6 @@
 package io.github.multiproc.internal.cluster;
 
-import java.util.concurrent.CompletableFuture;
+import io.github.multiproc.internal.pool.TakeBackFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -14,7 +14,8 @@ final class Part {
     /** The task, to name it in messages (worked out only then: it takes reflection). */
     private final Object task;
     private String description;
-    final PartFuture future;
+    /** Its caller's future, whose cancellation reaches the scheduler, and through it the node. */
+    final TakeBackFuture<Object> future;
     /** The batch it was last sent in, while in flight; null while queued. */
     Batch batch;
     /** Its index in that batch. */
@@ -27,7 +28,7 @@ final class Part {
         this.bytes = bytes;
         this.reusable = reusable;
         this.task = task;
-        this.future = new PartFuture(scheduler, this, owner);
+        this.future = new TakeBackFuture<>(mayInterrupt -> scheduler.cancel(this, mayInterrupt), owner);
     }
 
     /** The task's name for messages: its class, or the class and method that wrote a lambda. */
@@ -45,38 +46,5 @@ final class Part {
 
     boolean isSettled() {
         return settled.get();
-    }
-
-    /** A future whose cancellation reaches the scheduler, and through it the node. */
-    static final class PartFuture extends CompletableFuture<Object> {
-        private final Scheduler scheduler;
-        private final Part part;
-        /** Keeps the pool reachable while its futures are. */
-        @SuppressWarnings("unused")
-        private final Object owner;
-
-        PartFuture(Scheduler scheduler, Part part, Object owner) {
-            this.scheduler = scheduler;
-            this.part = part;
-            this.owner = owner;
-        }
-
-        @Override
-        public boolean cancel(boolean mayInterruptIfRunning) {
-            if (!scheduler.cancel(part, mayInterruptIfRunning)) {
-                return isCancelled();
-            }
-            return super.cancel(mayInterruptIfRunning);
-        }
-
-        /** Cancels it without asking the scheduler, which has decided so. */
-        void completeCancelled() {
-            super.cancel(false);
-        }
-
-        @Override
-        public <U> CompletableFuture<U> newIncompleteFuture() {
-            return new CompletableFuture<>();
-        }
     }
 }

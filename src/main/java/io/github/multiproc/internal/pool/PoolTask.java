@@ -12,7 +12,11 @@ final class PoolTask {
     final long id;
     final TaskCall call;
     private String description;
-    final TaskFuture<Object> future;
+    /**
+     * Its caller's future, whose cancellation reaches the pool: a queued task is removed, and one that a worker was
+     * sent is ended there by {@code cancel(true)} (see {@link TaskEnds#cancel}).
+     */
+    final TakeBackFuture<Object> future;
     /** The worker it was sent to, while in flight. */
     Worker worker;
     /** When it was sent to its worker. */
@@ -60,7 +64,7 @@ final class PoolTask {
     PoolTask(long id, TaskCall call, PoolEngine engine, Object owner) {
         this.id = id;
         this.call = call;
-        this.future = new TaskFuture<>(engine, this, owner);
+        this.future = new TakeBackFuture<>(mayInterrupt -> engine.cancel(this, mayInterrupt), owner);
     }
 
     /** Names the task for messages; computed on first use, since it takes reflection. */
@@ -69,37 +73,5 @@ final class PoolTask {
             description = TaskPayload.describe(call);
         }
         return description;
-    }
-
-    /**
-     * A future whose cancellation reaches the pool: a queued task is removed, and one that a worker was sent is ended
-     * there by {@code cancel(true)} (see {@link TaskEnds#cancel}); once {@code cancel} has returned true, the task
-     * never starts.
-     */
-    static final class TaskFuture<T> extends CompletableFuture<T> {
-        private final PoolEngine engine;
-        private final PoolTask task;
-        /** Keeps the pool reachable while its futures are. */
-        @SuppressWarnings("unused")
-        private final Object owner;
-
-        TaskFuture(PoolEngine engine, PoolTask task, Object owner) {
-            this.engine = engine;
-            this.task = task;
-            this.owner = owner;
-        }
-
-        @Override
-        public boolean cancel(boolean mayInterruptIfRunning) {
-            if (!engine.cancel(task, mayInterruptIfRunning)) {
-                return isCancelled();
-            }
-            return super.cancel(mayInterruptIfRunning);
-        }
-
-        @Override
-        public <U> CompletableFuture<U> newIncompleteFuture() {
-            return new CompletableFuture<>();
-        }
     }
 }
