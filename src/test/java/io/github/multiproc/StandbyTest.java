@@ -197,6 +197,49 @@ class StandbyTest {
     }
 
     @Test
+    void burstOfForks_keepsMoreStandbys_thenTheExtraOnesRetire() throws Exception {
+        try (FixtureJvm parent = FixtureJvm.start(stateDir, List.of("-Dmultiproc.cds=off",
+                "-Dmultiproc.standbyMax=3"), StandbyParent.class, "burst")) {
+            assertThat(parent.awaitExit(Duration.ofSeconds(120))).as(parent.toString()).isZero();
+            assertThat(parent.numbers("SUM")).containsExactly(66L);
+            // the task child and more than the one standby kept at rest: 12 forks back to back outpace any JVM start
+            assertThat(parent.numbers("PEAK").get(0)).as("most children at once during the burst").isGreaterThan(2L);
+            // the extra standbys leave some 5 s after the last fork that found none ready
+            assertThat(parent.numbers("SETTLED").get(0)).as("ms until one standby was left").isBetween(0L, 30_000L);
+        }
+    }
+
+    @Test
+    void burstOfForks_withStandbyMaxOne_keepsOne() throws Exception {
+        try (FixtureJvm parent = FixtureJvm.start(stateDir, List.of("-Dmultiproc.cds=off",
+                "-Dmultiproc.standbyMax=1"), StandbyParent.class, "burst")) {
+            assertThat(parent.awaitExit(Duration.ofSeconds(120))).as(parent.toString()).isZero();
+            assertThat(parent.numbers("SUM")).containsExactly(66L);
+            // a child exiting while the next one runs and its standby starts
+            assertThat(parent.numbers("PEAK").get(0)).as("most children at once during the burst").isLessThan(4L);
+        }
+    }
+
+    @Test
+    void badStandbyMax_failsTheForkAndNamesTheProperty() {
+        String old = System.getProperty("multiproc.standbyMax");
+        System.setProperty("multiproc.standbyMax", "many");
+        try {
+            assertThatThrownBy(() -> Fork.call(() -> 1)).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("multiproc.standbyMax").hasMessageContaining("many");
+            System.setProperty("multiproc.standbyMax", "17");
+            assertThatThrownBy(() -> Fork.call(() -> 1)).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("0 to " + Settings.MAX_STANDBY);
+        } finally {
+            if (old == null) {
+                System.clearProperty("multiproc.standbyMax");
+            } else {
+                System.setProperty("multiproc.standbyMax", old);
+            }
+        }
+    }
+
+    @Test
     void badStandbyCount_failsTheForkAndNamesTheProperty() {
         String old = System.getProperty("multiproc.standby");
         System.setProperty("multiproc.standby", "lots");

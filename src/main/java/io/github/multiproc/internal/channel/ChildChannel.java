@@ -48,12 +48,14 @@ public final class ChildChannel {
      *
      * @param address {@code unix:<path>} or {@code tcp:<port>}
      * @param secret this child's secret, from its key file
+     * @param waiting run once the child has proved itself and waits for the parent's answer and settings (a standby
+     *     child may wait long there)
      * @return the connection
      * @throws ChannelProtocol.NotTheParentException if the peer did not prove that it knows the secret (nothing of
      *     what it sent was deserialized)
      * @throws IOException if the parent is gone or does not accept this child
      */
-    public static ChildChannel connect(String address, byte[] secret) throws IOException {
+    public static ChildChannel connect(String address, byte[] secret, Runnable waiting) throws IOException {
         byte[] hello = ChannelProtocol.hello(secret);
         SocketChannel socket;
         if (address.startsWith("unix:")) {
@@ -71,6 +73,7 @@ public final class ChildChannel {
         OutputStream out = new BufferedOutputStream(ChannelStreams.out(socket), 1 << 16);
         out.write(hello);
         out.flush();
+        waiting.run();
         // while the parent checks the hello (or, for a standby child, long before it has a task)
         byte[] parentProof = ChannelProtocol.parentProof(hello, secret);
         ChannelProtocol.Settings settings = ChannelProtocol.readSettings(in, parentProof);

@@ -56,9 +56,6 @@ public final class ChildMain {
         if (args.length > 5 && OUTLIVES_PARENT.equals(args[5])) {
             haltOnParentLoss = false; // before the watches start: its parent may exit right after handing the task
         }
-        if (standby) {
-            StandbyWarmUp.start();
-        }
         EOF_WATCH.start();
         // watched from the start: a standby child may wait a long time for its settings
         new ParentWatch(Long.parseLong(args[2]), Long.parseLong(args[3])).start();
@@ -67,7 +64,15 @@ public final class ChildMain {
         Files.deleteIfExists(keyFile);
         ChildChannel channel;
         try {
-            channel = ChildChannel.connect(args[0], secret);
+            // (no lambda or method reference on this thread before the task: see startWarmUp)
+            channel = ChildChannel.connect(args[0], secret, new Runnable() {
+                @Override
+                public void run() {
+                    if (standby) {
+                        StandbyWarmUp.startWhenIdle();
+                    }
+                }
+            });
         } catch (EOFException | SocketException e) {
             // the parent closed the channel before it gave this child anything to do (a standby child no longer
             // needed, or a parent that is gone): nothing to report

@@ -20,6 +20,10 @@ import java.lang.invoke.SerializedLambda;
  * (reading a frame, deserializing a lambda, making a new lambda class, concatenating strings, writing an answer)
  * until they are loaded, linked and compiled, so that the real task finds them ready. It stops as soon as the task
  * comes, and it sends nothing anywhere.
+ *
+ * <p>It begins only once the standby has waited {@value #IDLE_FIRST_MILLIS} ms for its task after connecting: in a loop of
+ * forks, where each standby is taken as it starts or soon after, the warm-up's CPU time (several times that of the
+ * task's own path) would only slow the standbys starting beside it.
  */
 final class StandbyWarmUp implements Runnable {
     /** Rounds of the whole path: enough for the first tier of the JIT to compile what the path runs most. */
@@ -34,13 +38,20 @@ final class StandbyWarmUp implements Runnable {
             SerializableRunnable.class, SerializedLambda.class};
     }
 
+    /** How long a connected standby waits for its task before it warms up. */
+    static final long IDLE_FIRST_MILLIS = 30;
+
+    private static final java.util.concurrent.CountDownLatch STOP = new java.util.concurrent.CountDownLatch(1);
     private static volatile boolean stop;
 
     private StandbyWarmUp() {
     }
 
-    /** Starts warming up on a daemon thread of its own. */
-    static void start() {
+    /**
+     * Starts warming up on a daemon thread of its own, once the task has not come for {@value #IDLE_FIRST_MILLIS}
+     * ms.
+     */
+    static void startWhenIdle() {
         Thread t = new Thread(new StandbyWarmUp(), "multiproc-standby-warm-up");
         t.setDaemon(true);
         t.setPriority(Thread.MIN_PRIORITY);
@@ -50,11 +61,15 @@ final class StandbyWarmUp implements Runnable {
     /** The task has come: leave the processors to it. */
     static void stop() {
         stop = true;
+        STOP.countDown();
     }
 
     @Override
     public void run() {
         try {
+            if (STOP.await(IDLE_FIRST_MILLIS, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+                return; // the task came first
+            }
             TaskCall probe = (TaskCall & java.io.Serializable) () -> Integer.valueOf(1);
             MethodHandles.Lookup lookup = MethodHandles.lookup();
             MethodHandle target = lookup.findStatic(StandbyWarmUp.class, "one", MethodType.methodType(Object.class));

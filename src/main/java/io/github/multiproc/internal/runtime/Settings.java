@@ -14,6 +14,8 @@ import java.util.TreeMap;
 public final class Settings {
     /** The most standby children {@code multiproc.standby} may ask for. */
     public static final int MAX_STANDBY = 16;
+    /** {@code multiproc.standbyMax} unless set. */
+    public static final int DEFAULT_STANDBY_MAX = 3;
     /** The prefix of the library's system properties. */
     public static final String PREFIX = "multiproc.";
 
@@ -86,6 +88,31 @@ public final class Settings {
             // explained below
         }
         throw new IllegalArgumentException("multiproc.standby must be a whole number from 0 to " + MAX_STANDBY
+                + ", was '" + value + "'");
+    }
+
+    /**
+     * {@code multiproc.standbyMax}: the most standby children kept while forks come faster than standbys start
+     * (default {@value #DEFAULT_STANDBY_MAX}); never fewer than {@code multiproc.standby}.
+     *
+     * @param base {@link #standbyCount()} now
+     * @return the most, at least {@code base}
+     * @throws IllegalArgumentException if it is not a whole number from 0 to {@value #MAX_STANDBY}
+     */
+    public static int standbyMax(int base) {
+        String value = System.getProperty("multiproc.standbyMax");
+        if (value == null || value.isBlank()) {
+            return Math.max(base, DEFAULT_STANDBY_MAX);
+        }
+        try {
+            int count = Integer.parseInt(value.trim());
+            if (count >= 0 && count <= MAX_STANDBY) {
+                return Math.max(base, count);
+            }
+        } catch (NumberFormatException e) {
+            // explained below
+        }
+        throw new IllegalArgumentException("multiproc.standbyMax must be a whole number from 0 to " + MAX_STANDBY
                 + ", was '" + value + "'");
     }
 

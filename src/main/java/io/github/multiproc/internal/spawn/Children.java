@@ -132,6 +132,8 @@ public final class Children {
         int standbyCount = Settings.standbyCount();
         if (standbyCount == 0) {
             standbys.discardAll(); // turned off since they were started
+        } else {
+            Settings.standbyMax(standbyCount); // a bad value fails the fork that would use it, naming it
         }
         boolean fits = standbyCount > 0 && Standbys.fits(jvmOptions, systemProperties, spec);
         if (fits) {

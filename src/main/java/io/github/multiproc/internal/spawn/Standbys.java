@@ -4,6 +4,7 @@ import io.github.multiproc.ParentExit;
 import io.github.multiproc.internal.channel.ChannelListener;
 import io.github.multiproc.internal.launch.LaunchCommand;
 import io.github.multiproc.internal.os.ProcessStart;
+import io.github.multiproc.internal.runtime.LibraryTimer;
 import io.github.multiproc.internal.runtime.Settings;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -11,6 +12,7 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
@@ -20,6 +22,11 @@ import org.slf4j.LoggerFactory;
  * The standby children ({@code multiproc.standby}): task child JVMs started before they are needed, taken by the
  * next fork launched as they were, and replaced on a thread of their own ({@code multiproc-standby}).
  *
+ * <p>Their number follows the forks: {@code multiproc.standby} at rest; each fork that finds none ready (none there,
+ * or the one it takes still starting) keeps one more, up to {@code multiproc.standbyMax}, and starts the next at
+ * once rather than after the fork's result, so that in a loop of forks several start side by side and each fork
+ * finds one further along; after {@link #IDLE_RETIRE} without such a fork, the extra ones retire.
+ *
  * <p>Thread safety: safe for concurrent use; the state below is guarded by {@link #lock}.
  */
 final class Standbys {
@@ -28,6 +35,8 @@ final class Standbys {
             ParentExit.TERMINATE, Duration.ZERO);
     /** How long a fork waits for a standby that is being launched (the launch itself takes a millisecond or two). */
     static final Duration LAUNCH_WAIT = Duration.ofMillis(100);
+    /** How long standbys above {@code multiproc.standby} are kept after the last fork that found none ready. */
+    static final Duration IDLE_RETIRE = Duration.ofSeconds(5);
 
     private final Children children;
     private final ReentrantLock lock = new ReentrantLock();
@@ -38,6 +47,14 @@ final class Standbys {
     private int starting;
     /** Set at JVM exit: no more standby children. */
     private boolean exiting;
+    /** How many to keep now, from {@code multiproc.standby} up to {@code multiproc.standbyMax}; 0 until a burst. */
+    private int wanted;
+    /** When the last fork found no standby ready ({@link System#nanoTime()}). */
+    private long lastBurst;
+    /** Whether a retirement check is scheduled. */
+    private boolean retireScheduled;
+    /** Whether a standby has ever been started: until then a fork that finds none is no sign of a burst. */
+    private boolean everStarted;
 
     /** The inputs of a standby key, and the key they made: building a command line is slow in cold code. */
     private record KeyCache(List<Object> inputs, List<String> key) {
@@ -59,8 +76,19 @@ final class Standbys {
                 && spec.stderr() == null && spec.outputSink() == null && spec.parentExit() != ParentExit.DETACH;
     }
 
-    /** Takes a standby child launched as a fork would be now; discards those launched otherwise; null if none. */
+    /**
+     * Takes a standby child launched as a fork would be now; discards those launched otherwise; null if none. A fork
+     * that finds none ready keeps one more standby from now on, up to {@code multiproc.standbyMax}.
+     */
     Standby take() {
+        Standby standby = takeLaunched();
+        if (standby == null || !standby.channel.connected()) {
+            burst();
+        }
+        return standby;
+    }
+
+    private Standby takeLaunched() {
         List<String> key = null;
         while (true) {
             Standby standby = poll();
@@ -130,16 +158,80 @@ final class Standbys {
         return key;
     }
 
-    /** Starts standby children, on a thread of their own, until there are {@code multiproc.standby} of them. */
+    /** A fork found no standby ready: one more is kept, and the next starts now. */
+    private void burst() {
+        boolean schedule;
+        lock.lock();
+        try {
+            int base = wantedNow();
+            if (base == 0 || !everStarted) {
+                return;
+            }
+            wanted = Math.min(Math.max(wanted, base) + 1, maxNow(base));
+            lastBurst = System.nanoTime();
+            schedule = !retireScheduled && wanted > base;
+            retireScheduled |= schedule;
+        } finally {
+            lock.unlock();
+        }
+        if (schedule) {
+            LibraryTimer.get().schedule(this::retire, IDLE_RETIRE.toMillis(), TimeUnit.MILLISECONDS);
+        }
+        refill();
+    }
+
+    /**
+     * Lets the standbys above {@code multiproc.standby} go if no fork has found none ready for {@link #IDLE_RETIRE}
+     * (the newest: the others have warmed up longer); else checks again when that time will have passed.
+     */
+    private void retire() {
+        List<Standby> extra = new ArrayList<>();
+        long wait;
+        lock.lock();
+        try {
+            wait = IDLE_RETIRE.toNanos() - (System.nanoTime() - lastBurst);
+            if (wait <= 0) {
+                wanted = wantedNow();
+                while (waiting.size() > target()) {
+                    extra.add(waiting.pollLast());
+                }
+            }
+            retireScheduled = wait > 0 && !exiting;
+        } finally {
+            lock.unlock();
+        }
+        extra.forEach(this::discard);
+        if (wait > 0) {
+            LibraryTimer.get().schedule(this::retire, TimeUnit.NANOSECONDS.toMillis(wait) + 1, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /** How many standbys to keep now (the lock is held). */
+    private int target() {
+        int base = wantedNow();
+        return base == 0 ? 0 : Math.max(base, Math.min(wanted, maxNow(base)));
+    }
+
+    /** {@code multiproc.standbyMax} now, at least {@code base}; {@code base} if it is not a valid count. */
+    private static int maxNow(int base) {
+        try {
+            return Settings.standbyMax(base);
+        } catch (IllegalArgumentException e) {
+            return base;
+        }
+    }
+
+    /** Starts standby children, on a thread of their own, until there are as many as wanted now. */
     void refill() {
         int missing;
         lock.lock();
         try {
-            missing = exiting ? 0 : Settings.standbyCount() - waiting.size() - starting;
+            missing = exiting ? 0 : target() - waiting.size() - starting;
             if (missing <= 0) {
                 return;
             }
             starting += missing;
+            everStarted = true;
         } finally {
             lock.unlock();
         }
@@ -155,7 +247,7 @@ final class Standbys {
                 lock.lock();
                 try {
                     if (standby != null) {
-                        if (exiting || waiting.size() >= wantedNow()) {
+                        if (exiting || waiting.size() >= target()) {
                             // this JVM exits (the exit hook waits for this), or standbys were turned down while
                             // this one started: a fork in between could not discard it
                             discard(standby);
