@@ -210,17 +210,6 @@ class StandbyTest {
     }
 
     @Test
-    void burstOfForks_withStandbyMaxOne_keepsOne() throws Exception {
-        try (FixtureJvm parent = FixtureJvm.start(stateDir, List.of("-Dmultiproc.cds=off",
-                "-Dmultiproc.standbyMax=1"), StandbyParent.class, "burst")) {
-            assertThat(parent.awaitExit(Duration.ofSeconds(120))).as(parent.toString()).isZero();
-            assertThat(parent.numbers("SUM")).containsExactly(66L);
-            // a child exiting while the next one runs and its standby starts
-            assertThat(parent.numbers("PEAK").get(0)).as("most children at once during the burst").isLessThan(4L);
-        }
-    }
-
-    @Test
     void badStandbyMax_failsTheForkAndNamesTheProperty() {
         String old = System.getProperty("multiproc.standbyMax");
         System.setProperty("multiproc.standbyMax", "many");

@@ -25,6 +25,7 @@ final class Dispatcher {
     /** The dispatcher thread's loop; returns once the pool is terminated. */
     void run() {
         List<Worker> exits = new ArrayList<>();
+        List<Worker> abandons = new ArrayList<>();
         java.util.Map<Worker, List<PoolTask>> batches = new java.util.LinkedHashMap<>();
         while (true) {
             engine.lock.lock();
@@ -33,8 +34,8 @@ final class Dispatcher {
                     if (engine.state == PoolEngine.State.TERMINATED) {
                         return;
                     }
-                    collectExits(exits);
-                    if (!exits.isEmpty()) {
+                    collectExits(exits, abandons);
+                    if (!exits.isEmpty() || !abandons.isEmpty()) {
                         break;
                     }
                     PoolTask head = engine.queue.peekFirst();
@@ -71,6 +72,10 @@ final class Dispatcher {
             for (Worker w : exits) {
                 w.sendExit();
             }
+            for (Worker w : abandons) {
+                w.abandon();
+            }
+            abandons.clear();
             exits.clear();
             for (java.util.Map.Entry<Worker, List<PoolTask>> e : batches.entrySet()) {
                 List<PoolTask> batch = e.getValue();
@@ -82,10 +87,21 @@ final class Dispatcher {
         }
     }
 
-    /** Workers with nothing left to do that should exit: recycled ones, and all of them after shutdown. */
-    private void collectExits(List<Worker> exits) {
+    /**
+     * Workers with nothing left to do that should exit: recycled ones, and all of them after shutdown; a worker that
+     * has not even connected by then (it was still starting: the pool's create returns once one worker is ready) has
+     * been sent nothing, and is ended rather than waited for.
+     */
+    private void collectExits(List<Worker> exits, List<Worker> abandons) {
         boolean drained = engine.state == PoolEngine.State.SHUTDOWN && engine.queue.isEmpty();
         for (Worker w : engine.slots) {
+            if (drained && w != null && !w.isReady && !w.lost && !w.exitSent && w.inFlight.isEmpty()
+                    && !w.connected()) {
+                w.exitSent = true;
+                w.retiring = true;
+                abandons.add(w);
+                continue;
+            }
             if (w != null && w.isReady && !w.lost && !w.exitSent && w.inFlight.isEmpty()
                     && (w.retiring || drained)) {
                 w.exitSent = true;

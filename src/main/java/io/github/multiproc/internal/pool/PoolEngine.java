@@ -7,6 +7,7 @@ import io.github.multiproc.internal.channel.ChannelListener;
 import io.github.multiproc.internal.runtime.Settings;
 import io.github.multiproc.internal.spawn.ChildHandle;
 import io.github.multiproc.internal.spawn.ChildSpec;
+import io.github.multiproc.internal.spawn.WorkerLine;
 import io.github.multiproc.internal.spawn.Children;
 import io.github.multiproc.internal.spawn.TaskChannel;
 import io.github.multiproc.internal.task.Calls;
@@ -132,7 +133,10 @@ public final class PoolEngine implements TaskSink {
         return config.workers();
     }
 
-    /** Starts the workers in parallel and waits until every one is ready. */
+    /**
+     * Starts the workers in parallel and returns once one of them is ready (a standby child taken as a worker is, at
+     * once); the others take tasks as they become ready. If one fails to start before any is ready, the pool fails.
+     */
     public static PoolEngine start(PoolConfig config) {
         if (config.initializer() != null) {
             TaskPayload.check(Calls.of(config.initializer()), config.initializer(), "initializer");
@@ -143,9 +147,8 @@ public final class PoolEngine implements TaskSink {
             for (int slot = 0; slot < config.workers(); slot++) {
                 started.add(engine.startWorker(slot));
             }
-            for (Worker w : started) {
-                w.ready.get();
-            }
+            // ready once one worker is: the others join as they come (a failure before that fails the pool)
+            CompletableFuture.anyOf(started.stream().map(w -> w.ready).toArray(CompletableFuture[]::new)).get();
         } catch (InterruptedException e) {
             engine.terminate();
             Thread.currentThread().interrupt();
@@ -163,46 +166,12 @@ public final class PoolEngine implements TaskSink {
     }
 
     /**
-     * Starts the worker of {@code slot}; returns null if the pool was terminated while it started (the new process is
-     * then ended, and gone, before this returns).
+     * Starts the worker of {@code slot} ({@link Worker#start}); returns null if the pool was terminated meanwhile.
      *
      * @throws MultiprocException if it cannot be launched (nothing of it is left behind)
      */
     Worker startWorker(int slot) {
-        Children children = Children.get();
-        long serial = children.nextSerial();
-        String workerName = name + "-worker-" + slot;
-        ChildSpec spec = new ChildSpec(workerName, null, java.util.Map.of(), null, config.stdout(), config.stderr(),
-                null, ParentExit.TERMINATE, Settings.terminateGrace());
-        ChannelListener listener = children.openListener(serial, workerName);
-        ChildHandle<Void> process;
-        try {
-            process = children.startWorker(listener, config.jvmOptions(), config.systemProperties(), spec);
-        } catch (RuntimeException e) {
-            listener.close();
-            throw e;
-        }
-        Worker w = new Worker(this, slot, workerName, process, listener);
-        boolean orphaned;
-        lock.lock();
-        try {
-            orphaned = state == State.TERMINATED; // terminate() has not seen this one: it is ours to end
-            if (!orphaned) {
-                slots[slot] = w;
-            }
-        } finally {
-            lock.unlock();
-        }
-        if (orphaned) {
-            listener.close();
-            process.kill();
-            process.awaitFinished(EXIT_WAIT);
-            return null;
-        }
-        w.watchExit();
-        w.startReader(initializer);
-        LOG.debug("{}: started worker {} (pid {})", name, workerName, w.pid());
-        return w;
+        return Worker.start(this, slot, initializer);
     }
 
     // ------------------------------------------------------------------ submitting

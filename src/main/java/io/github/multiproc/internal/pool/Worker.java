@@ -2,8 +2,14 @@ package io.github.multiproc.internal.pool;
 
 import io.github.multiproc.internal.channel.ChannelListener;
 import io.github.multiproc.internal.channel.ChannelProtocol;
+import io.github.multiproc.ParentExit;
+import io.github.multiproc.internal.runtime.Settings;
 import io.github.multiproc.internal.spawn.ChildHandle;
+import io.github.multiproc.internal.spawn.ChildSpec;
+import io.github.multiproc.internal.spawn.Children;
+import io.github.multiproc.internal.task.TaskCall;
 import io.github.multiproc.internal.spawn.TaskChannel;
+import io.github.multiproc.internal.spawn.WorkerLine;
 import io.github.multiproc.internal.task.Calls;
 import io.github.multiproc.internal.wire.Frame;
 import io.github.multiproc.internal.wire.FrameIO;
@@ -26,8 +32,7 @@ public final class Worker {
     final int slot;
     final String name;
     final ChildHandle<Void> process;
-    private final ChannelListener listener;
-    private volatile ChannelListener.Connection connection;
+    private final WorkerLine line;
     private volatile FrameIO io;
     /** The functions sent on this connection as {@link Frame#FUNCTION}, by class; dispatcher thread only. */
     private final java.util.Map<Class<?>, Integer> functions = new java.util.HashMap<>();
@@ -52,21 +57,76 @@ public final class Worker {
     /** Whether its recent tasks were short, so that prefetching more than one pays. */
     boolean shortTasks;
 
-    Worker(PoolEngine engine, int slot, String name, ChildHandle<Void> process, ChannelListener listener) {
+    Worker(PoolEngine engine, int slot, String name, WorkerLine line) {
         this.engine = engine;
         this.slot = slot;
         this.name = name;
-        this.process = process;
-        this.listener = listener;
+        this.process = line.process();
+        this.line = line;
+    }
+
+    /**
+     * Starts the worker of {@code slot}: a ready standby child if one fits, else a JVM of its own. Returns null if the
+     * pool was terminated while it started (the new process is then ended, and gone, before this returns).
+     *
+     * @throws io.github.multiproc.MultiprocException if it cannot be launched (nothing of it is left behind)
+     */
+    static Worker start(PoolEngine engine, int slot, TaskCall initializer) {
+        Children children = Children.get();
+        long serial = children.nextSerial();
+        String workerName = engine.name + "-worker-" + slot;
+        PoolConfig config = engine.config;
+        ChildSpec spec = new ChildSpec(workerName, null, java.util.Map.of(), null, config.stdout(), config.stderr(),
+                null, ParentExit.TERMINATE, Settings.terminateGrace());
+        WorkerLine line = children.takeWorker(config.jvmOptions(), config.systemProperties(), spec);
+        if (line == null) {
+            ChannelListener listener = children.openListener(serial, workerName);
+            try {
+                line = WorkerLine.started(children.startWorker(listener, config.jvmOptions(),
+                        config.systemProperties(), spec), listener);
+            } catch (RuntimeException e) {
+                listener.close();
+                throw e;
+            }
+        }
+        Worker w = new Worker(engine, slot, workerName, line);
+        boolean orphaned;
+        engine.lock.lock();
+        try {
+            orphaned = engine.state == PoolEngine.State.TERMINATED; // terminate() has not seen this one: ours to end
+            if (!orphaned) {
+                engine.slots[slot] = w;
+            }
+        } finally {
+            engine.lock.unlock();
+        }
+        if (orphaned) {
+            line.close();
+            w.process.kill();
+            w.process.awaitFinished(PoolEngine.EXIT_WAIT);
+            return null;
+        }
+        w.watchExit();
+        w.startReader(initializer);
+        LOG.debug("{}: started worker {} (pid {}{})", engine.name, workerName, w.pid(),
+                line.wasStandby() ? ", a standby child" : "");
+        return w;
+    }
+
+    /** Whether the worker has connected: a worker that has not has been sent nothing. */
+    boolean connected() {
+        return line.connected();
+    }
+
+    /** Ends a worker that has not connected and will not be needed (the pool closes with nothing left to run). */
+    void abandon() {
+        line.close();
+        process.kill();
     }
 
     /** A worker that exits before it connected will never connect: stop waiting for it. */
     void watchExit() {
-        process.finished().thenRun(() -> {
-            if (connection == null) {
-                listener.close();
-            }
-        });
+        process.finished().thenRun(line::processExited);
     }
 
     long pid() {
@@ -91,8 +151,8 @@ public final class Worker {
     }
 
     private void serve(io.github.multiproc.internal.task.TaskCall initializer) throws IOException {
-        ChannelListener.Connection c = listener.accept();
-        connection = c;
+        ChannelListener.Connection c = line.accept();
+
         ChannelProtocol.sendSettings(c.out(), ChannelProtocol.MODE_WORKER, true, name, new byte[0], true);
         FrameIO frames = new FrameIO(c.in(), c.out());
         io = frames;
@@ -189,10 +249,6 @@ public final class Worker {
 
     /** Closes the channel: unblocks the reader. */
     void closeChannel() {
-        listener.close();
-        ChannelListener.Connection c = connection;
-        if (c != null) {
-            c.close();
-        }
+        line.close();
     }
 }

@@ -74,11 +74,19 @@ final class WorkerLoss {
         boolean endedByPool = w.killedFor != null
                 || status.map(s -> s.code() == ChannelProtocol.EXIT_CANCELLED).orElse(false);
         // the counters first, so that whoever sees the task fail also sees the restart
-        afterLoss(w, (asked && !beforeReady) || endedByPool, beforeReady, w.ready, () -> {
+        // a worker killed from outside (SIGKILL, SIGTERM) before it was ready says nothing about whether JVMs can start
+        boolean startFailure = beforeReady && !status.map(WorkerLoss::endedFromOutside).orElse(false);
+        afterLoss(w, (asked && !beforeReady) || endedByPool, beforeReady, startFailure, w.ready, () -> {
             if (crashed != null && !crashed.endedByPool && !crashed.future.isDone()) {
                 engine.fail(crashed, engine.failures.crash(w, status, "while running task " + crashed.description()));
             }
         });
+    }
+
+    /** SIGKILL or SIGTERM: someone ended it (the pool itself at close, a user, the OOM killer). */
+    private static boolean endedFromOutside(ExitStatus status) {
+        int signal = status.signal().orElse(0);
+        return signal == 9 || signal == 15;
     }
 
     private Optional<ExitStatus> awaitExit(Worker w) {
@@ -99,8 +107,8 @@ final class WorkerLoss {
         return w.process.exitStatus();
     }
 
-    private void afterLoss(Worker w, boolean retired, boolean beforeReady, CompletableFuture<Void> ready,
-            Runnable failTask) {
+    private void afterLoss(Worker w, boolean retired, boolean beforeReady, boolean startFailure,
+            CompletableFuture<Void> ready, Runnable failTask) {
         boolean replace;
         List<PoolTask> abandoned = new ArrayList<>();
         Throwable why = null;
@@ -109,14 +117,15 @@ final class WorkerLoss {
             if (engine.slots[w.slot] == w) {
                 engine.slots[w.slot] = null;
             }
-            if (beforeReady) {
+            if (startFailure) {
                 engine.startFailures++;
             }
             // not while this JVM exits: its exit hook has just ended the workers, and a new one would start for nothing
             replace = (engine.state == PoolEngine.State.RUNNING
                     || (engine.state == PoolEngine.State.SHUTDOWN && !engine.queue.isEmpty()))
                     && !Children.get().exiting();
-            if (replace && engine.startFailures >= PoolEngine.MAX_START_FAILURES) {
+            // while a worker is ready, the JVMs can start: those dying before they are ready were killed, or starved
+            if (replace && engine.startFailures >= PoolEngine.MAX_START_FAILURES && !anyReadyWorkerLeft()) {
                 replace = false;
                 why = engine.failures.noWorker("workers keep dying before they are ready",
                         ready.handle((v, e) -> e).join());
@@ -213,6 +222,16 @@ final class WorkerLoss {
     private boolean stillNeeded() {
         return engine.state == PoolEngine.State.RUNNING
                 || (engine.state == PoolEngine.State.SHUTDOWN && !engine.queue.isEmpty());
+    }
+
+    /** Whether a worker is ready and alive. Lock held. */
+    private boolean anyReadyWorkerLeft() {
+        for (Worker w : engine.slots) {
+            if (w != null && !w.lost && w.isReady) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Whether another worker is alive, so that tasks still run while this slot stays empty. Lock held. */

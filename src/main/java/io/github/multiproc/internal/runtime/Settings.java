@@ -15,7 +15,7 @@ public final class Settings {
     /** The most standby children {@code multiproc.standby} may ask for. */
     public static final int MAX_STANDBY = 16;
     /** {@code multiproc.standbyMax} unless set. */
-    public static final int DEFAULT_STANDBY_MAX = 3;
+    public static final int DEFAULT_STANDBY_MAX = 2;
     /** The prefix of the library's system properties. */
     public static final String PREFIX = "multiproc.";
 

@@ -102,6 +102,13 @@ public final class ChildHandle<T> implements ChildProcess<T> {
                 outputPumps(spec, stderrForwarded), !sinksOutput(spec), StderrGate.none(), -1);
     }
 
+    /** A pool worker that was a standby child: its stderr pump is the standby's, its channel its pool's. */
+    static ChildHandle<Void> workerOnStandby(Children owner, long serial, Standby standby, String description,
+            ChildSpec spec) {
+        return new ChildHandle<>(owner, serial, standby.process, description, spec, true, standby.tail, 1, true,
+                StderrGate.none(), standby.start);
+    }
+
     /** A task child that runs on a standby child: its channel and its stderr pump are the standby's. */
     static <T> ChildHandle<T> onStandby(Children owner, long serial, Standby standby, String description,
             ChildSpec spec) {

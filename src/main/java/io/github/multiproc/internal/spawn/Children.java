@@ -197,6 +197,41 @@ public final class Children {
     }
 
     /**
+     * Takes a standby child as a pool worker, if the worker would be launched as the standby was (no JVM options,
+     * system properties or redirects of the pool's own): the pool has a worker now (or, if the standby is still
+     * starting, sooner) rather than after a JVM's start. A replacement standby is started.
+     *
+     * @param jvmOptions the pool's JVM options
+     * @param systemProperties the pool's system properties
+     * @param spec the worker's settings
+     * @return the worker, or null if no standby fits or none is there
+     */
+    public WorkerLine takeWorker(List<String> jvmOptions, Map<String, String> systemProperties, ChildSpec spec) {
+        if (Settings.standbyCount() == 0 || !Standbys.fits(jvmOptions, systemProperties, spec)) {
+            return null;
+        }
+        Standby standby = standbys.takeForWorker();
+        if (standby == null) {
+            return null;
+        }
+        ChildHandle<Void> child = ChildHandle.workerOnStandby(this, serials.incrementAndGet(), standby,
+                "pool worker", spec);
+        registry.track(child, false);
+        standby.adopt(child);
+        java.util.concurrent.CompletableFuture<ChannelListener.Connection> connection;
+        try {
+            connection = standby.channel.handOver();
+        } catch (IllegalStateException closed) {
+            connection = java.util.concurrent.CompletableFuture.failedFuture(new IOException("the standby child "
+                    + standby.process.pid() + " ended as it was taken"));
+        }
+        standby.process.onExit().thenRun(child::processExited);
+        standbys.refill();
+        LOG.debug("{} runs on standby child pid {}", spec.name(), standby.process.pid());
+        return WorkerLine.handedOver(child, connection);
+    }
+
+    /**
      * Starts a pool worker JVM: a child like a task child, but not one of this JVM's visible children
      * ({@code activeChildren}, {@code waitAny}); it is ended at this JVM's exit all the same.
      *

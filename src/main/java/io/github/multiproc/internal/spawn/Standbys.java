@@ -22,10 +22,9 @@ import org.slf4j.LoggerFactory;
  * The standby children ({@code multiproc.standby}): task child JVMs started before they are needed, taken by the
  * next fork launched as they were, and replaced on a thread of their own ({@code multiproc-standby}).
  *
- * <p>Their number follows the forks: {@code multiproc.standby} at rest; each fork that finds none ready (none there,
- * or the one it takes still starting) keeps one more, up to {@code multiproc.standbyMax}, and starts the next at
- * once rather than after the fork's result, so that in a loop of forks several start side by side and each fork
- * finds one further along; after {@link #IDLE_RETIRE} without such a fork, the extra ones retire.
+ * <p>Their number follows the forks: {@code multiproc.standby} at rest; each fork that takes one still starting keeps
+ * one more, up to {@code multiproc.standbyMax}, so that in a loop of forks several start side by side and each fork
+ * finds one further along; after {@link #IDLE_RETIRE} without such a fork, the extra ones retire. A pool takes standbys as its first workers ({@link #takeForWorker()}).
  *
  * <p>Thread safety: safe for concurrent use; the state below is guarded by {@link #lock}.
  */
@@ -53,8 +52,6 @@ final class Standbys {
     private long lastBurst;
     /** Whether a retirement check is scheduled. */
     private boolean retireScheduled;
-    /** Whether a standby has ever been started: until then a fork that finds none is no sign of a burst. */
-    private boolean everStarted;
 
     /** The inputs of a standby key, and the key they made: building a command line is slow in cold code. */
     private record KeyCache(List<Object> inputs, List<String> key) {
@@ -78,14 +75,57 @@ final class Standbys {
 
     /**
      * Takes a standby child launched as a fork would be now; discards those launched otherwise; null if none. A fork
-     * that finds none ready keeps one more standby from now on, up to {@code multiproc.standbyMax}.
+     * that takes one still starting keeps one more standby from now on, up to {@code multiproc.standbyMax}: forks come
+     * faster than JVMs start. (One that finds none at all is no such sign: a first fork, or two forks at once.)
      */
     Standby take() {
         Standby standby = takeLaunched();
-        if (standby == null || !standby.channel.connected()) {
+        if (standby != null && !standby.channel.connected()) {
             burst();
         }
         return standby;
+    }
+
+    /**
+     * Takes a standby child launched as a fork would be now, for a pool worker: a connected one if there is one, else
+     * the oldest (still starting, it is further along than a JVM started now). Null if none is there or being
+     * launched.
+     */
+    Standby takeForWorker() {
+        List<String> key;
+        try {
+            key = currentKey();
+        } catch (RuntimeException e) {
+            return null; // no command line can be built now: the pool's own launch reports it
+        }
+        List<Standby> unfit = new ArrayList<>();
+        Standby taken = null;
+        lock.lock();
+        try {
+            long nanos = LAUNCH_WAIT.toNanos();
+            while (waiting.isEmpty() && starting > 0 && nanos > 0) {
+                nanos = added.awaitNanos(nanos);
+            }
+            for (java.util.Iterator<Standby> it = waiting.iterator(); it.hasNext(); ) {
+                Standby s = it.next();
+                if (!s.launchKey.equals(key) || !s.process.isAlive()) {
+                    it.remove();
+                    unfit.add(s);
+                }
+            }
+            Standby pick = waiting.stream().filter(s -> s.channel.connected()).findFirst()
+                    .orElse(waiting.peekFirst());
+            if (pick != null && pick.take()) {
+                waiting.remove(pick);
+                taken = pick;
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            lock.unlock();
+        }
+        unfit.forEach(this::discard);
+        return taken;
     }
 
     private Standby takeLaunched() {
@@ -158,13 +198,16 @@ final class Standbys {
         return key;
     }
 
-    /** A fork found no standby ready: one more is kept, and the next starts now. */
+    /**
+     * A fork took a standby still starting: one more is kept from the next refill on (after the fork's result, or a little
+     * after its task was sent; starting one now would slow the JVM this fork waits for).
+     */
     private void burst() {
         boolean schedule;
         lock.lock();
         try {
             int base = wantedNow();
-            if (base == 0 || !everStarted) {
+            if (base == 0) {
                 return;
             }
             wanted = Math.min(Math.max(wanted, base) + 1, maxNow(base));
@@ -177,7 +220,6 @@ final class Standbys {
         if (schedule) {
             LibraryTimer.get().schedule(this::retire, IDLE_RETIRE.toMillis(), TimeUnit.MILLISECONDS);
         }
-        refill();
     }
 
     /**
@@ -231,7 +273,6 @@ final class Standbys {
                 return;
             }
             starting += missing;
-            everStarted = true;
         } finally {
             lock.unlock();
         }

@@ -62,8 +62,12 @@ public final class TaskChannel {
         }
     }
 
-    /** The child, its task, and whether it halts when this JVM is gone. */
-    private record Assignment(ChildHandle<?> child, byte[] payload, boolean haltOnParentLoss) {
+    /**
+     * The child, its task, and whether it halts when this JVM is gone; or, for a standby child taken as a pool
+     * worker, where its connection goes ({@code handOver}, the other fields null).
+     */
+    private record Assignment(ChildHandle<?> child, byte[] payload, boolean haltOnParentLoss,
+            CompletableFuture<ChannelListener.Connection> handOver) {
     }
 
     private final ChannelListener listener;
@@ -80,7 +84,7 @@ public final class TaskChannel {
 
     /** Starts the channel's thread: accept, authenticate, send {@code payload}, read the outcome. */
     void start(ChildHandle<?> child, byte[] payload, boolean haltOnParentLoss) {
-        assignment.complete(new Assignment(child, payload, haltOnParentLoss));
+        assignment.complete(new Assignment(child, payload, haltOnParentLoss, null));
         startThread("multiproc-" + child.name());
     }
 
@@ -94,9 +98,24 @@ public final class TaskChannel {
 
     /** Gives a standby child its task; its channel's thread sends it at once. */
     void assign(ChildHandle<?> child, byte[] payload, boolean haltOnParentLoss) {
-        if (!assignment.complete(new Assignment(child, payload, haltOnParentLoss))) {
+        if (!assignment.complete(new Assignment(child, payload, haltOnParentLoss, null))) {
             throw new IllegalStateException("channel already assigned or closed");
         }
+    }
+
+    /**
+     * Gives a standby child's connection away, to a pool that takes the child as a worker: the returned future
+     * completes with it once the child has connected and proved itself (at once if it has), and fails if the channel
+     * ends before. The connection is then the new owner's to use and close; this channel's thread ends.
+     *
+     * @throws IllegalStateException if the channel was assigned or closed before
+     */
+    CompletableFuture<ChannelListener.Connection> handOver() {
+        CompletableFuture<ChannelListener.Connection> to = new CompletableFuture<>();
+        if (!assignment.complete(new Assignment(null, null, false, to))) {
+            throw new IllegalStateException("channel already assigned or closed");
+        }
+        return to;
     }
 
     /** Whether the child has connected and proved itself. */
@@ -108,6 +127,7 @@ public final class TaskChannel {
         Thread t = new Thread(() -> {
             Outcome outcome = Outcome.EMPTY;
             Assignment a = null;
+            boolean handedOver = false;
             try {
                 ChannelListener.Connection c = listener.accept();
                 connection = c;
@@ -115,6 +135,11 @@ public final class TaskChannel {
                     c.close();
                 }
                 a = await(assignment);
+                if (a.handOver() != null) {
+                    // the connection is the pool's now; only the listener, whose work is done, is closed here
+                    handedOver = a.handOver().complete(c);
+                    return;
+                }
                 String named = "multiproc-" + a.child().name();
                 if (!named.equals(name)) {
                     Thread.currentThread().setName(named); // a standby child's channel, now assigned
@@ -126,10 +151,17 @@ public final class TaskChannel {
                 LOG.error("{}: channel failed", Thread.currentThread().getName(), e);
             } finally {
                 delivered.complete(null);
-                close();
                 a = assignment.isCompletedExceptionally() ? null : assignment.getNow(null);
-                if (a != null) {
-                    a.child().channelDone(outcome);
+                if (handedOver) {
+                    listener.close();
+                } else {
+                    close();
+                    if (a != null && a.handOver() != null) {
+                        a.handOver().completeExceptionally(new IOException("the standby child's channel ended "
+                                + "before it connected"));
+                    } else if (a != null) {
+                        a.child().channelDone(outcome);
+                    }
                 }
             }
         }, name);
