@@ -5,9 +5,12 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * How a call waits for another process: it spins for {@value #SPIN_NANOS} ns (a peer that answers at once is seen
- * in a microsecond), then yields, then parks for growing times up to {@value #MAX_PARK_NANOS} ns, so that a waiter
- * costs little and still sees a change within a millisecond. Every {@value #CHECK_NANOS} ns of waiting it is due
- * for the slow checks (is the holder, the peer, the creator alive?), which read {@code /proc}.
+ * in a microsecond), then yields, then parks for {@value #MIN_PARK_NANOS} ns at a time until it has waited
+ * {@value #SHORT_PARKS_UNTIL_NANOS} ns, then for growing times up to {@value #MAX_PARK_NANOS} ns, so that a waiter
+ * costs little and still sees a change within a millisecond. The short parks are for a peer that answers late
+ * once, as one still warming up or descheduled for a moment does: doubling the park at once would make every such
+ * answer of a round trip wait up to a millisecond more. Every {@value #CHECK_NANOS} ns of waiting it is due for the
+ * slow checks (is the holder, the peer, the creator alive?), which read {@code /proc}.
  *
  * <p>Thread safety: one per waiting call, confined to its thread.
  */
@@ -15,6 +18,7 @@ final class Waiter {
     private static final long SPIN_NANOS = 50_000;
     private static final long YIELD_NANOS = 200_000;
     private static final long MIN_PARK_NANOS = 20_000;
+    private static final long SHORT_PARKS_UNTIL_NANOS = 5_000_000;
     private static final long MAX_PARK_NANOS = 1_000_000;
     private static final long CHECK_NANOS = 20_000_000;
 
@@ -79,7 +83,9 @@ final class Waiter {
         } else {
             long nanos = deadline == Long.MAX_VALUE ? park : Math.min(park, deadline - now);
             LockSupport.parkNanos(this, Math.max(1, nanos));
-            park = Math.min(park * 2, MAX_PARK_NANOS);
+            if (waited >= SHORT_PARKS_UNTIL_NANOS) {
+                park = Math.min(park * 2, MAX_PARK_NANOS);
+            }
         }
         return true;
     }
