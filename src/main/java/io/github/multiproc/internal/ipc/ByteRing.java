@@ -1,7 +1,6 @@
 package io.github.multiproc.internal.ipc;
 
 import java.nio.ByteBuffer;
-import java.util.function.IntPredicate;
 
 /**
  * A ring of length-prefixed byte records in a segment, for any number of writers and readers in any processes, under
@@ -56,8 +55,9 @@ final class ByteRing {
         return LockWord.lock(segment, base + LOCK, waiter);
     }
 
+    /** Releases the lock, which this process holds: a live holder's lock is never taken over, so one store does. */
     void unlock() {
-        LockWord.unlock(segment, base + LOCK);
+        segment.putLongRelease(base + LOCK, 0);
     }
 
     /**
@@ -79,20 +79,20 @@ final class ByteRing {
     }
 
     /**
-     * Takes the lock and appends a record if there is room for it and {@code more} allows.
+     * Takes the lock and appends a record if there is room for it and fewer than {@code capacity} records.
      *
      * @param record the record
-     * @param more whether the count of records allows one more
+     * @param capacity the most records the ring may hold; {@link Integer#MAX_VALUE} for as many as fit
      * @param waiter how to wait for the lock
      * @return whether it was appended; false if it did not fit or the waiter's deadline passed
      * @throws InterruptedException if interrupted while waiting for the lock
      */
-    boolean offer(byte[] record, IntPredicate more, Waiter waiter) throws InterruptedException {
+    boolean offer(byte[] record, int capacity, Waiter waiter) throws InterruptedException {
         if (!lock(waiter)) {
             return false;
         }
         try {
-            if (more.test(count()) && fits(record.length)) {
+            if ((capacity == Integer.MAX_VALUE || count() < capacity) && fits(record.length)) {
                 append(record);
                 return true;
             }

@@ -48,7 +48,7 @@ public final class SharedQueue extends SharedObject {
             throw new IllegalArgumentException("cannot put a " + item.getClass().getName() + " into a " + NAME
                     + ": serialized it takes " + bytes.length + " bytes, more than the queue's " + ring.maxRecord());
         }
-        while (!ring.offer(bytes, count -> count < capacity, waiter)) {
+        while (!ring.offer(bytes, capacity, waiter)) {
             segment().checkOpen();
             if (!waiter.pause()) {
                 return false;
