@@ -49,11 +49,10 @@ final class LockWord {
      * @throws IllegalMonitorStateException if this process does not hold it
      */
     static void unlock(Segment segment, int offset) {
-        long holder = segment.getLong(offset);
+        long holder = segment.compareAndExchange(offset, ThisProcess.WORD, 0);
         if (holder != ThisProcess.WORD) {
             throw new IllegalMonitorStateException("this process (pid " + ThisProcess.PID + ") does not hold "
                     + segment + (holder == 0 ? ": it is not locked" : ": pid " + ThisProcess.pidOf(holder) + " does"));
         }
-        segment.putLongRelease(offset, 0);
     }
 }

@@ -220,6 +220,11 @@ public final class Segment {
         return (long) LONGS.getAndAdd(buffer, offset, delta);
     }
 
+    /** Atomic compare and exchange; returns the value found, which is {@code expected} if it was exchanged. */
+    public long compareAndExchange(int offset, long expected, long value) {
+        return (long) LONGS.compareAndExchange(buffer, offset, expected, value);
+    }
+
     /** Atomic compare and set. */
     public boolean compareAndSet(int offset, long expected, long value) {
         return LONGS.compareAndSet(buffer, offset, expected, value);
