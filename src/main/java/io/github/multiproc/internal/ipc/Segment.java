@@ -5,7 +5,6 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -30,13 +29,13 @@ public final class Segment {
             ByteOrder.nativeOrder());
 
     private final Path path;
-    private final MappedByteBuffer buffer;
+    private final ByteBuffer buffer;
     private final boolean created;
     private final String description;
     /** Set in this JVM only: by its own close() of a segment it did not create, or when the creator is gone. */
     private volatile String unusable;
 
-    private Segment(Path path, MappedByteBuffer buffer, boolean created, String description) {
+    private Segment(Path path, ByteBuffer buffer, boolean created, String description) {
         this.path = path;
         this.buffer = buffer;
         this.created = created;
@@ -111,6 +110,17 @@ public final class Segment {
         Segment segment = new Segment(path, null, false, description);
         segment.unusable = "was closed in this JVM (pid " + ThisProcess.PID + ")";
         return segment;
+    }
+
+    /**
+     * Returns a segment of private memory that no other process sees, with no file: what {@link AccessWarmUp}
+     * exercises the word operations on. Its words are those of a direct buffer, as a mapped segment's are.
+     *
+     * @param bytes the bytes after the header
+     * @return the segment
+     */
+    static Segment scratch(int bytes) {
+        return new Segment(Path.of("scratch"), ByteBuffer.allocateDirect(HEADER + bytes), false, "scratch memory");
     }
 
     /** The kinds of shared objects, each with its file-name tag. */

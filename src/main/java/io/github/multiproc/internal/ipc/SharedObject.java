@@ -1,11 +1,14 @@
 package io.github.multiproc.internal.ipc;
 
+import java.io.IOException;
+import java.io.ObjectInputStream;
 import java.io.Serializable;
 import java.nio.file.Path;
 
 /**
  * What every shared object's handle carries from process to process: the path of its segment. The segment is
- * mapped on first use in each JVM; the JVM that made the object has it from the start and is its creator.
+ * mapped on first use in each JVM; the JVM that made the object has it from the start and is its creator. The first
+ * handle received in a JVM starts {@link AccessWarmUp} there.
  *
  * <p>Thread safety: safe for concurrent use.
  */
@@ -30,6 +33,11 @@ public abstract class SharedObject implements Serializable {
         this.path = segment.path().toString();
         this.kind = kind;
         this.description = description;
+    }
+
+    private void readObject(ObjectInputStream in) throws IOException, ClassNotFoundException {
+        in.defaultReadObject();
+        AccessWarmUp.start(); // the handle arrived: its operations will be called here soon
     }
 
     /**

@@ -1,0 +1,60 @@
+package io.github.multiproc.internal.ipc;
+
+import static java.util.concurrent.TimeUnit.SECONDS;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.github.multiproc.ChildProcess;
+import io.github.multiproc.Fork;
+import io.github.multiproc.testing.Await;
+import io.github.multiproc.testing.LeftoverChildren;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The warm-up thread of a JVM that receives a shared object: it ends by itself and touches no shared memory. */
+@Timeout(value = 60, unit = SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+final class AccessWarmUpTest {
+    private static final String THREAD = "multiproc-ipc-warmup";
+
+    @TempDir
+    Path stateDir;
+
+    @AfterEach
+    void endChildren() throws InterruptedException {
+        LeftoverChildren.endAndDrain();
+    }
+
+    @Test
+    void handleArrivesInChild_warmUpEndsByItself_sharedWordsUntouched() throws Exception {
+        SharedLongs longs = new SharedLongs(2, stateDir);
+        SharedLock lock = new SharedLock(stateDir);
+        try {
+            longs.set(0, 7);
+            ChildProcess<Long> child = Fork.call(() -> {
+                long deadline = System.nanoTime() + SECONDS.toNanos(30);
+                while (warmUpRuns()) { // deadline polling: the thread ends once the operations run compiled
+                    if (System.nanoTime() - deadline > 0) {
+                        throw new AssertionError(THREAD + " still runs after 30 s");
+                    }
+                    Thread.onSpinWait();
+                }
+                lock.lock(null); // free: the warm-up's lock word was its own
+                lock.unlock();
+                return longs.getAndAdd(0, 1);
+            });
+
+            assertThat(Await.result(child)).isEqualTo(7);
+            assertThat(longs.get(0)).isEqualTo(8);
+            assertThat(longs.get(1)).isZero();
+        } finally {
+            longs.close();
+            lock.close();
+        }
+    }
+
+    private static boolean warmUpRuns() {
+        return Thread.getAllStackTraces().keySet().stream().anyMatch(t -> t.getName().equals(THREAD));
+    }
+}
