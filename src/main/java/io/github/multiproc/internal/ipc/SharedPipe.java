@@ -52,9 +52,11 @@ public final class SharedPipe extends SharedObject {
         if (segment.getLong(CLOSED + 8 * peer) != 0) {
             return "the other end is closed";
         }
-        long user = segment.getLong(USER + 8 * peer);
-        if (lookAtProcess && user != 0 && ThisProcess.gone(user)) {
-            return "the process using the other end (pid " + ThisProcess.pidOf(user) + ") ended";
+        if (lookAtProcess) {
+            long user = segment.getLong(USER + 8 * peer);
+            if (user != 0 && ThisProcess.gone(user)) {
+                return "the process using the other end (pid " + ThisProcess.pidOf(user) + ") ended";
+            }
         }
         return null;
     }
