@@ -391,7 +391,7 @@ public final class Children {
             OutputPump.forward(process.getErrorStream(), parentStderr, OutputPump.nativeCharset(), tail,
                     child.stderrMarker(), child::stderrMarksMet, prefix + "-stderr").thenRun(child::partDone);
         }
-        process.onExit().thenRun(child::processExited);
+        ExitWaiters.onExit(process, child::processExited);
         LOG.debug("started {} (pid {}): {}", spec.name(), process.pid(), child.description());
         return child;
     }
