@@ -2,11 +2,11 @@ package io.github.multiproc;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.multiproc.internal.reap.RecordedChildren;
 import io.github.multiproc.testing.ItProperties;
 import io.github.multiproc.testing.OsProcess;
 import java.io.File;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -175,14 +175,7 @@ final class ConsumerProjectIT {
         }
 
         private List<String> records() {
-            if (!Files.isDirectory(stateDir)) {
-                return List.of();
-            }
-            try (Stream<Path> files = Files.walk(stateDir)) {
-                return files.map(Path::toString).filter(f -> f.endsWith(".child")).collect(Collectors.toList());
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
+            return RecordedChildren.live(stateDir);
         }
 
         @Override

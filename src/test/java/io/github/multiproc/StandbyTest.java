@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.multiproc.fixtures.StandbyParent;
+import io.github.multiproc.internal.reap.RecordedChildren;
 import io.github.multiproc.internal.runtime.Settings;
 import io.github.multiproc.testing.Await;
 import io.github.multiproc.testing.FixtureJvm;
@@ -51,10 +52,9 @@ class StandbyTest {
             assertThat(parent.awaitExit(DEADLINE)).isZero();
             Await.until(Duration.ofSeconds(5), () -> "standby children still alive after their parent exited: "
                     + running, () -> running.stream().noneMatch(StandbyTest::alive));
-            try (var files = java.nio.file.Files.list(stateDir)) {
-                assertThat(files.map(f -> f.getFileName().toString()).filter(n -> n.endsWith(".child")))
-                        .as("records left by the standby children").isEmpty();
-            }
+            assertThat(RecordedChildren.live(stateDir)).as("records left by the standby children").isEmpty();
+            assertThat(RecordedChildren.journals(stateDir)).as("the journal of a JVM that exited with no child left")
+                    .isEmpty();
         }
     }
 

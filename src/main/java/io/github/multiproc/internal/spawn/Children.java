@@ -63,7 +63,11 @@ public final class Children {
         ClassDataArchive archive = new ClassDataArchive(StateDirectory.classDataCache(privateStateDir));
         this.launch = new LaunchCommand(runDir::existing, archive::use);
         StateDirectory.removeStaleRunDirectories(stateDir, runDir.path());
-        Thread hook = new Thread(new ExitHook(registry, standbys, archive, runDir.path()), "multiproc-exit");
+        ExitHook exitHook = new ExitHook(registry, standbys, archive, runDir.path());
+        Thread hook = new Thread(() -> {
+            exitHook.run();
+            records.close(); // deletes the journal unless a child is left in it
+        }, "multiproc-exit");
         Runtime.getRuntime().addShutdownHook(hook);
     }
 

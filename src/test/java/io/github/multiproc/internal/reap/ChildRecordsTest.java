@@ -5,21 +5,22 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.multiproc.ParentExit;
 import io.github.multiproc.internal.os.ProcessStart;
+import io.github.multiproc.fixtures.ForkOnRequest;
 import io.github.multiproc.testing.Await;
 import io.github.multiproc.testing.FixtureJvm;
+import io.github.multiproc.testing.OsProcess;
 import io.github.multiproc.testing.ProcessWrappers;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.stream.Collectors;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
@@ -48,11 +49,13 @@ final class ChildRecordsTest {
 
     private final List<Process> processes = new ArrayList<>();
     private final List<FixtureJvm> fixtures = new ArrayList<>();
+    private final List<Long> sleepers = new ArrayList<>();
 
     @AfterEach
     void cleanUp() {
         fixtures.forEach(FixtureJvm::close);
         processes.forEach(Process::destroyForcibly);
+        sleepers.forEach(OsProcess::killQuietly);
     }
 
     /** A transient {@code /proc} failure ("Too many open files" in production) means "cannot tell", not "gone". */
@@ -136,6 +139,79 @@ final class ChildRecordsTest {
         assertThat(victim.isAlive()).isTrue();
     }
 
+    /**
+     * A JVM killed with SIGKILL leaves its journal: its command children still run, and another JVM lists and ends
+     * them, then deletes the journal, which names no live child any more. A line the killed JVM tore is skipped.
+     */
+    @Test
+    void reapOrphans_journalOfSigkilledJvm_itsLiveChildrenListedEndedAndTheJournalDeleted() throws Exception {
+        FixtureJvm owner = fixture(List.of(), List.of("-Dmultiproc.standby=0"), ForkOnRequest.class);
+        long first = sleeper(owner, 1);
+        long second = sleeper(owner, 2);
+        List<String> journals = RecordedChildren.journals(stateDir);
+        assertThat(journals).as("journals of %s", owner).hasSize(1);
+        Path journal = stateDir.resolve(journals.get(0));
+        assertThat(journal.getFileName().toString()).contains("-" + owner.pid() + "-");
+
+        owner.killForcibly();
+        Files.writeString(journal, "S\t1\t1\tDETA", StandardOpenOption.APPEND); // torn by the kill
+
+        FixtureJvm reaper = fixture(List.of(), List.of(), REAPER_FIXTURE);
+        assertThat(reaper.awaitExit(DEADLINE)).as("exit code of %s", reaper).isZero();
+        assertThat(reaper.numbers("ORPHAN")).as("orphans listed by %s", reaper).containsExactlyInAnyOrder(first,
+                second);
+        assertThat(reaper.awaitLine(line -> line.startsWith("REAPED "), DEADLINE)).isEqualTo("REAPED 2");
+        for (long pid : List.of(first, second)) {
+            Await.until(DEADLINE, () -> "orphan " + pid + " still running",
+                    () -> ProcessStart.status(pid, 0) == ProcessStart.Status.GONE
+                            || ProcessHandle.of(pid).map(h -> !ProcessStart.running(h)).orElse(true));
+        }
+        assertThat(journal).as("the journal of %s once its children were reaped", owner).doesNotExist();
+    }
+
+    /**
+     * Two JVMs share the state directory, each with its own journal: while both run, neither's children are
+     * orphans; once one is killed, only its children are, and the other's journal is left as it was.
+     */
+    @Test
+    void orphans_twoJvmsShareTheDirectory_onlyTheKilledOnesChildrenAreOrphans() throws Exception {
+        FixtureJvm killed = fixture(List.of(), List.of("-Dmultiproc.standby=0"), ForkOnRequest.class);
+        FixtureJvm running = fixture(List.of(), List.of("-Dmultiproc.standby=0"), ForkOnRequest.class);
+        long killedChild = sleeper(killed, 1);
+        long runningChild = sleeper(running, 1);
+        assertThat(RecordedChildren.journals(stateDir)).as("journals").hasSize(2);
+        OrphanReaper reaper = new OrphanReaper(new ChildRecords(stateDir));
+        assertThat(reaper.orphans()).as("orphans while both JVMs run").isEmpty();
+        Path runningJournal = stateDir.resolve(RecordedChildren.journals(stateDir).stream()
+                .filter(n -> n.contains("-" + running.pid() + "-")).findFirst().orElseThrow());
+        String runningText = Files.readString(runningJournal);
+
+        killed.killForcibly();
+
+        assertThat(reaper.orphans()).extracting(ProcessHandle::pid).containsExactly(killedChild);
+        ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
+        try {
+            assertThat(reaper.reapOrphans(Duration.ofMillis(100), timer)).isEqualTo(1);
+        } finally {
+            timer.shutdownNow();
+        }
+        assertThat(RecordedChildren.journals(stateDir)).as("journals after reaping").containsExactly(
+                runningJournal.getFileName().toString());
+        assertThat(Files.readString(runningJournal)).as("the journal of %s", running).isEqualTo(runningText);
+        assertThat(ProcessHandle.of(runningChild).map(ProcessHandle::isAlive)).as("the child of %s", running)
+                .contains(true);
+    }
+
+    /** Starts {@code sleep 120} in a {@link ForkOnRequest} fixture, the {@code n}th request, and returns its pid. */
+    private long sleeper(FixtureJvm fixture, int n) throws Exception {
+        fixture.tell("SLEEP");
+        String answer = fixture.awaitLine(line -> line.startsWith(n + " "), DEADLINE);
+        assertThat(answer).as("%s", fixture).startsWith(n + " OK ");
+        long pid = Long.parseLong(answer.substring((n + " OK ").length()));
+        sleepers.add(pid);
+        return pid;
+    }
+
     /** The pid of a process that has ended: an owner that is gone. */
     private static long endedProcess() throws Exception {
         Process process = new ProcessBuilder("true").start();
@@ -168,9 +244,7 @@ final class ChildRecordsTest {
         return fixture;
     }
 
-    private List<Path> records() throws IOException {
-        try (Stream<Path> files = Files.list(stateDir)) {
-            return files.filter(f -> f.getFileName().toString().endsWith(".child")).collect(Collectors.toList());
-        }
+    private List<String> records() {
+        return RecordedChildren.live(stateDir);
     }
 }

@@ -101,8 +101,8 @@ final class RunDirectoryTest {
         return stateDir.resolve(runDirs.get(0));
     }
 
-    private List<String> records() throws IOException {
-        return names(stateDir).stream().filter(n -> n.endsWith(".child")).sorted().collect(Collectors.toList());
+    private List<String> records() {
+        return RecordedChildren.live(stateDir);
     }
 
     private static List<String> names(Path dir) throws IOException {
