@@ -164,13 +164,15 @@ public final class Workloads {
     }
 
     static void exec(int n) throws Exception {
-        // interleaved blocks, so that drift of the machine hits both alike
-        long forkNanos = 0;
+        // interleaved blocks, so that drift of the machine hits all three alike; each ratio is from this one JVM
+        long execNanos = 0;
+        long commandNanos = 0;
         long rawNanos = 0;
         int block = Math.max(1, n / 10);
         for (int i = 0; i < 10; i++) {
             Fork.exec("/bin/true").join();
-            new ProcessBuilder("/bin/true").start().waitFor();
+            Fork.command("/bin/true").start().join();
+            new ProcessBuilder("/bin/true").inheritIO().start().waitFor();
         }
         for (int done = 0; done < n; done += block) {
             long t0 = System.nanoTime();
@@ -178,7 +180,12 @@ public final class Workloads {
                 ChildProcess<Void> c = Fork.exec("/bin/true");
                 c.join();
             }
-            forkNanos += System.nanoTime() - t0;
+            execNanos += System.nanoTime() - t0;
+            t0 = System.nanoTime();
+            for (int i = 0; i < block; i++) {
+                Fork.command("/bin/true").start().join();
+            }
+            commandNanos += System.nanoTime() - t0;
             t0 = System.nanoTime();
             for (int i = 0; i < block; i++) {
                 new ProcessBuilder("/bin/true").inheritIO().start().waitFor();
@@ -186,8 +193,11 @@ public final class Workloads {
             rawNanos += System.nanoTime() - t0;
         }
         int total = (n / block) * block;
-        emit("Fork.exec(/bin/true)+join", total / (forkNanos / 1e9), "spawns/s", "N=" + total);
+        emit("Fork.exec(/bin/true)+join", total / (execNanos / 1e9), "spawns/s", "N=" + total);
+        emit("Fork.command(/bin/true).start()+join", total / (commandNanos / 1e9), "spawns/s", "N=" + total);
         emit("ProcessBuilder(/bin/true)+waitFor", total / (rawNanos / 1e9), "spawns/s", "N=" + total);
+        emit("Fork.exec / ProcessBuilder", (double) rawNanos / execNanos, "x", "same JVM, interleaved");
+        emit("Fork.command / ProcessBuilder", (double) rawNanos / commandNanos, "x", "same JVM, interleaved");
     }
 
     static void idleRss() throws Exception {
