@@ -35,7 +35,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Reaping: every child is a {@link Process} started by {@link ProcessBuilder}, so the JDK's own process reaper
  * thread waits for it and no zombie is left, whether or not anyone joins it. This class never waits for "any child"
- * and never touches SIGCHLD; it only listens to {@link Process#onExit()}.
+ * and never touches SIGCHLD; it only waits for each of its own processes ({@link ExitWaiters}).
  *
  * <p>Thread safety: safe for concurrent use.
  */
