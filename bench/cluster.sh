@@ -5,11 +5,12 @@
 # table of medians and ratios.
 #   bash bench/cluster.sh            # N=20000 trivial tasks per round
 #   N=40000 bash bench/cluster.sh
+#   MVN="mvn -o" bash bench/cluster.sh   # Maven offline
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N=${N:-20000}
 RAW=${RAW:-$(mktemp /tmp/multiproc_cluster_bench.XXXXXX.tsv)}
-mvn -q -DskipTests test-compile dependency:build-classpath -Dmdep.outputFile=target/bench.classpath \
+${MVN:-mvn} -q -DskipTests test-compile dependency:build-classpath -Dmdep.outputFile=target/bench.classpath \
     -Dmdep.includeScope=test
 CP="target/test-classes:target/classes:$(cat target/bench.classpath)"
 JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
