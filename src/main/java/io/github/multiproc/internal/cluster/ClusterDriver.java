@@ -17,6 +17,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,6 +30,13 @@ import org.slf4j.LoggerFactory;
 public final class ClusterDriver implements TaskSink {
     private static final Logger LOG = LoggerFactory.getLogger(ClusterDriver.class);
     private static final AtomicInteger NUMBERS = new AtomicInteger();
+    /** The bytes of a task that captures nothing, by its class: the same every time (never changed once read). */
+    private static final ClassValue<AtomicReference<byte[]>> STATELESS = new ClassValue<>() {
+        @Override
+        protected AtomicReference<byte[]> computeValue(Class<?> type) {
+            return new AtomicReference<>();
+        }
+    };
 
     private final String name;
     private final HazelcastInstance hazelcast;
@@ -159,16 +167,22 @@ public final class ClusterDriver implements TaskSink {
 
     @Override
     public <R> CompletableFuture<R> submit(TaskCall call, Object owner, boolean direct) {
-        byte[] bytes;
-        try {
-            bytes = FrameIO.serializeStandalone(call);
-        } catch (IOException | RuntimeException | StackOverflowError | OutOfMemoryError e) {
-            TaskPayload.check(call, call, "task"); // names what cannot be serialized
-            throw TaskPayload.notSerializable("task", call, e);
+        // a lambda task that captures nothing: always the same bytes, made once; one decoded copy serves a worker
+        Object[] plain = call instanceof Calls.OfCallable || call instanceof Calls.OfRunnable ? Calls.plainForm(call)
+                : null;
+        boolean reusable = plain != null;
+        byte[] bytes = reusable ? STATELESS.get((Class<?>) plain[1]).get() : null;
+        if (bytes == null) {
+            try {
+                bytes = FrameIO.serializeStandalone(call);
+            } catch (IOException | RuntimeException | StackOverflowError | OutOfMemoryError e) {
+                TaskPayload.check(call, call, "task"); // names what cannot be serialized
+                throw TaskPayload.notSerializable("task", call, e);
+            }
+            if (reusable) {
+                STATELESS.get((Class<?>) plain[1]).set(bytes);
+            }
         }
-        // a lambda task that captures nothing: one decoded copy can serve a worker every time
-        boolean reusable = (call instanceof Calls.OfCallable || call instanceof Calls.OfRunnable)
-                && Calls.plainForm(call) != null;
         Part p = new Part(bytes, reusable, call, scheduler, owner);
         scheduler.enqueue(p);
         scheduler.outcomes.submitted.increment();

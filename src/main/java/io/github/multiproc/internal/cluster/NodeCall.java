@@ -3,30 +3,26 @@ package io.github.multiproc.internal.cluster;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.core.HazelcastInstanceAware;
 import java.io.Serializable;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.Callable;
 
 /**
- * What a driver sends a node: a batch of encoded tasks, which the node spreads over its workers and answers together.
- * Runs on the node's executor thread, which it holds until the batch is done.
+ * What a driver sends a node: a batch of encoded tasks ({@link BatchCodec}), which the node spreads over its workers
+ * and answers together, as one byte array. Runs on the node's executor thread, which it holds until the batch is done.
  */
-final class NodeCall implements Callable<NodeReply>, Serializable, HazelcastInstanceAware {
-    private static final long serialVersionUID = 1L;
+final class NodeCall implements Callable<byte[]>, Serializable, HazelcastInstanceAware {
+    private static final long serialVersionUID = 2L;
 
     private final String pool;
     private final long batch;
-    private final ArrayList<byte[]> parts;
-    /** Which parts are lambdas that capture nothing (see {@link io.github.multiproc.internal.task.EncodedCall}). */
-    private final java.util.BitSet reusable;
+    /** The tasks, as {@code BatchCodec.tasks(List)} wrote them. */
+    private final byte[] tasks;
     private final long timeoutMillis;
     private transient HazelcastInstance hazelcast;
 
-    NodeCall(String pool, long batch, List<byte[]> parts, java.util.BitSet reusable, long timeoutMillis) {
+    NodeCall(String pool, long batch, byte[] tasks, long timeoutMillis) {
         this.pool = pool;
         this.batch = batch;
-        this.parts = new ArrayList<>(parts);
-        this.reusable = reusable;
+        this.tasks = tasks;
         this.timeoutMillis = timeoutMillis;
     }
 
@@ -36,7 +32,7 @@ final class NodeCall implements Callable<NodeReply>, Serializable, HazelcastInst
     }
 
     @Override
-    public NodeReply call() throws InterruptedException {
-        return NodeRuntime.of(hazelcast).run(pool, batch, parts, reusable, timeoutMillis);
+    public byte[] call() throws Exception {
+        return BatchCodec.reply(NodeRuntime.of(hazelcast).run(pool, batch, BatchCodec.tasks(tasks), timeoutMillis));
     }
 }

@@ -1,6 +1,5 @@
 package io.github.multiproc.internal.cluster;
 
-import java.io.Serializable;
 import java.util.List;
 
 /**
@@ -12,5 +11,5 @@ import java.util.List;
  * @param leaving whether the node refused the call because it is leaving
  * @param nanos how long the node took to run the batch, from the call's arrival to its answer
  */
-record NodeReply(String node, List<PartResult> parts, boolean leaving, long nanos) implements Serializable {
+record NodeReply(String node, List<PartResult> parts, boolean leaving, long nanos) {
 }

@@ -108,8 +108,7 @@ public final class NodeRuntime implements AutoCloseable {
     }
 
     /** Runs a batch on the local workers and answers when all are done. */
-    NodeReply run(String pool, long batch, List<byte[]> parts, java.util.BitSet reusable, long timeoutMillis)
-            throws InterruptedException {
+    NodeReply run(String pool, long batch, BatchCodec.Tasks tasks, long timeoutMillis) throws InterruptedException {
         long arrived = System.nanoTime();
         synchronized (lock) {
             if (leaving) {
@@ -117,24 +116,28 @@ public final class NodeRuntime implements AutoCloseable {
             }
             active++;
         }
-        List<CompletableFuture<Object>> futures = new ArrayList<>(parts.size());
+        int[] index = tasks.index();
+        List<CompletableFuture<Object>> futures = new ArrayList<>(index.length);
         Map<Long, List<CompletableFuture<Object>>> batches = running.computeIfAbsent(pool,
                 p -> new ConcurrentHashMap<>());
         batches.put(batch, futures);
         try {
             Duration timeout = timeoutMillis > 0 ? Duration.ofMillis(timeoutMillis) : null;
+            EncodedCall[] calls = new EncodedCall[tasks.distinct().size()];
+            for (int i = 0; i < calls.length; i++) {
+                calls[i] = new EncodedCall(tasks.distinct().get(i), tasks.reusable()[i]);
+            }
             try {
-                for (int i = 0; i < parts.size(); i++) {
+                for (int i : index) {
                     synchronized (futures) {
-                        futures.add(engine.submit(new EncodedCall(parts.get(i), reusable.get(i)), this, true,
-                                timeout));
+                        futures.add(engine.submit(calls[i], this, true, timeout));
                     }
                 }
             } catch (RejectedExecutionException e) {
                 futures.forEach(f -> f.cancel(true));
                 return new NodeReply(address, List.of(), true, 0); // the local pool is closing: the node is leaving
             }
-            List<PartResult> results = new ArrayList<>(parts.size());
+            List<PartResult> results = new ArrayList<>(index.length);
             for (CompletableFuture<Object> f : futures) {
                 results.add(result(f));
             }

@@ -36,22 +36,28 @@ final class Outcomes {
         });
     }
 
-    /** A node's result for a part: decoded and published on the results thread. */
-    void deliver(Part p, PartResult r, String node) {
-        if (!p.settle()) {
-            return;
-        }
-        results.execute(() -> {
+    /** Runs what it is given on the results thread; what comes after the pool has ended is dropped. */
+    java.util.concurrent.Executor executor() {
+        return command -> {
             try {
-                publish(p, r, node);
-            } catch (RuntimeException | Error e) {
-                fail(p, new MultiprocException(name + ": cannot read the answer to task " + p.description()
-                        + " from node " + node + ": " + e, e));
+                results.execute(command);
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                // the pool has ended: every part was settled before, an answer that comes now has nobody to tell
             }
-        });
+        };
     }
 
-    private void publish(Part p, PartResult r, String node) {
+    /** A node's result for a part this thread has settled: decoded and published; on the results thread. */
+    void publish(Part p, PartResult r, String node) {
+        try {
+            decode(p, r, node);
+        } catch (RuntimeException | Error e) {
+            fail(p, new MultiprocException(name + ": cannot read the answer to task " + p.description()
+                    + " from node " + node + ": " + e, e));
+        }
+    }
+
+    private void decode(Part p, PartResult r, String node) {
         if (r.failure() != null) {
             RuntimeException f = r.failure();
             if (f instanceof CancellationException) {

@@ -1,6 +1,5 @@
 package io.github.multiproc.internal.cluster;
 
-import java.io.Serializable;
 
 /**
  * How one task of a call went on a node: the worker's encoded outcome (see
@@ -10,5 +9,5 @@ import java.io.Serializable;
  * @param outcome the encoded outcome; null if {@code failure} is set
  * @param failure the local pool's exception; null if {@code outcome} is set
  */
-record PartResult(byte[] outcome, RuntimeException failure) implements Serializable {
+record PartResult(byte[] outcome, RuntimeException failure) {
 }

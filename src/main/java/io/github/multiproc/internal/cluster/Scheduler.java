@@ -155,7 +155,9 @@ final class Scheduler implements InitialMembershipListener {
                         + "; no new tasks");
             }
             queue.add(p);
-            changed.signalAll();
+            if (queue.size() == 1) {
+                changed.signalAll(); // the loop waits for tasks only on an empty queue: one wake-up, not one a task
+            }
         } finally {
             lock.unlock();
         }
@@ -229,26 +231,27 @@ final class Scheduler implements InitialMembershipListener {
             answered(b, new NodeReply(b.node().address, List.of(), false, 0));
             return;
         }
-        List<byte[]> bytes = new ArrayList<>(b.parts().size());
-        java.util.BitSet reusable = new java.util.BitSet();
-        for (int i = 0; i < b.parts().size(); i++) {
-            bytes.add(b.parts().get(i).bytes);
-            reusable.set(i, b.parts().get(i).reusable);
-        }
         try {
-            // completed on Hazelcast's response thread: answered() only books and hands over, it never blocks (its
-            // callback form would start a thread per answer where the common pool is small)
-            java.util.concurrent.Future<NodeReply> f = executor.submitToMember(
-                    new NodeCall(pool, b.id(), bytes, reusable, timeoutMillis), b.node().member);
+            java.util.concurrent.Future<byte[]> f = executor.submitToMember(
+                    new NodeCall(pool, b.id(), BatchCodec.tasks(b.parts()), timeoutMillis), b.node().member);
             @SuppressWarnings("unchecked") // Hazelcast 5's futures are CompletableFutures
-            java.util.concurrent.CompletionStage<NodeReply> stage = (java.util.concurrent.CompletionStage<NodeReply>) f;
-            stage.whenComplete((reply, t) -> {
+            java.util.concurrent.CompletionStage<byte[]> stage = (java.util.concurrent.CompletionStage<byte[]>) f;
+            // on the results thread: Hazelcast's own callback form (no executor) would start a thread per answer
+            // where the common pool has one thread (two processors), and must not run what users hang on a future
+            stage.whenCompleteAsync((reply, t) -> {
                 if (t != null) {
                     failed(b, t);
-                } else {
-                    answered(b, reply);
+                    return;
                 }
-            });
+                NodeReply decoded;
+                try {
+                    decoded = BatchCodec.reply(reply);
+                } catch (java.io.IOException | ClassNotFoundException | RuntimeException e) {
+                    failed(b, e);
+                    return;
+                }
+                answered(b, decoded);
+            }, outcomes.executor());
         } catch (RuntimeException e) {
             failed(b, e);
         }
@@ -265,28 +268,36 @@ final class Scheduler implements InitialMembershipListener {
         return true;
     }
 
+    /** A node's answer to a batch, on the results thread: booked under the lock, published outside it. */
     private void answered(Batch b, NodeReply reply) {
+        List<Part> parts = b.parts();
+        boolean[] mine = new boolean[parts.size()];
         lock.lock();
         try {
             if (!ended(b)) {
                 return;
             }
-            b.node().observed(reply.nanos(), b.parts().size());
+            b.node().observed(reply.nanos(), parts.size());
             if (reply.leaving()) {
                 b.node().accepting = false; // dealt again elsewhere, not counted as an attempt
-                for (int i = b.parts().size() - 1; i >= 0; i--) {
-                    if (!b.parts().get(i).isSettled()) {
-                        queue.addFirst(b.parts().get(i));
+                for (int i = parts.size() - 1; i >= 0; i--) {
+                    if (!parts.get(i).isSettled()) {
+                        queue.addFirst(parts.get(i));
                     }
                 }
             } else {
-                for (int i = 0; i < b.parts().size(); i++) {
-                    outcomes.deliver(b.parts().get(i), reply.parts().get(i), reply.node());
+                for (int i = 0; i < parts.size(); i++) {
+                    mine[i] = parts.get(i).settle();
                 }
             }
             changed.signalAll();
         } finally {
             lock.unlock();
+        }
+        for (int i = 0; i < mine.length; i++) {
+            if (mine[i]) {
+                outcomes.publish(parts.get(i), reply.parts().get(i), reply.node());
+            }
         }
     }
 
