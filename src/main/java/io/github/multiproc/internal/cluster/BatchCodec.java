@@ -2,6 +2,7 @@ package io.github.multiproc.internal.cluster;
 
 import io.github.multiproc.internal.task.EncodedCall;
 import io.github.multiproc.internal.wire.FrameIO;
+import io.github.multiproc.internal.wire.PlainValues;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
@@ -20,14 +21,16 @@ import java.util.Map;
  * of a batch are often the same lambda, whose bytes go once.
  *
  * <p>Tasks: the distinct encoded tasks (each: reusable flag, length, bytes), then each task's index among them.
- * Answer: the node, whether it is leaving, its time, then per task a tag and bytes: the worker's encoded outcome
- * ({@code EncodedCall}), or the local pool's exception, serialized.
+ * Answer: the node, whether it is leaving, its time, then per task a tag and: a plain value (the wire's own encoding
+ * of null, a boxed primitive or a string), or the length and bytes of the worker's encoded outcome
+ * ({@code EncodedCall}) or of the local pool's exception, serialized.
  *
  * <p>Thread safety: stateless.
  */
 final class BatchCodec {
     private static final byte OUTCOME = 0;
     private static final byte FAILURE = 1;
+    private static final byte PLAIN = 2;
 
     private BatchCodec() {
     }
@@ -109,6 +112,11 @@ final class BatchCodec {
             out.writeLong(reply.nanos());
             out.writeInt(reply.parts().size());
             for (PartResult r : reply.parts()) {
+                if (r.plain()) {
+                    out.writeByte(PLAIN);
+                    PlainValues.write(out, r.value());
+                    continue;
+                }
                 byte[] body;
                 if (r.failure() == null) {
                     out.writeByte(OUTCOME);
@@ -146,14 +154,18 @@ final class BatchCodec {
         List<PartResult> parts = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
             byte tag = in.readByte();
+            if (tag == PLAIN) {
+                parts.add(PartResult.answered(PlainValues.read(in)));
+                continue;
+            }
             int length = in.readInt();
             check(length, encoded.length);
             byte[] body = new byte[length];
             in.readFully(body);
             if (tag == OUTCOME) {
-                parts.add(new PartResult(body, null));
+                parts.add(PartResult.answered(body));
             } else if (tag == FAILURE) {
-                parts.add(new PartResult(null, (RuntimeException) FrameIO.deserializeStandalone(body)));
+                parts.add(PartResult.failed((RuntimeException) FrameIO.deserializeStandalone(body)));
             } else {
                 throw new StreamCorruptedException("bad result tag " + tag);
             }

@@ -156,12 +156,12 @@ public final class NodeRuntime implements AutoCloseable {
 
     private static PartResult result(CompletableFuture<Object> f) throws InterruptedException {
         try {
-            return new PartResult((byte[]) f.get(), null);
+            return PartResult.answered(f.get());
         } catch (CancellationException e) {
-            return new PartResult(null, new CancellationException("cancelled"));
+            return PartResult.failed(new CancellationException("cancelled"));
         } catch (ExecutionException e) {
             Throwable cause = e.getCause();
-            return new PartResult(null, cause instanceof RuntimeException ? (RuntimeException) cause
+            return PartResult.failed(cause instanceof RuntimeException ? (RuntimeException) cause
                     : new MultiprocException(String.valueOf(cause), cause));
         }
     }

@@ -58,6 +58,11 @@ final class Outcomes {
     }
 
     private void decode(Part p, PartResult r, String node) {
+        if (r.plain()) {
+            completed.increment();
+            p.future.complete(r.value());
+            return;
+        }
         if (r.failure() != null) {
             RuntimeException f = r.failure();
             if (f instanceof CancellationException) {

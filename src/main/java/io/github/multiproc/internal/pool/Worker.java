@@ -34,8 +34,11 @@ public final class Worker {
     final ChildHandle<Void> process;
     private final WorkerLine line;
     private volatile FrameIO io;
-    /** The functions sent on this connection as {@link Frame#FUNCTION}, by class; dispatcher thread only. */
-    private final java.util.Map<Class<?>, Integer> functions = new java.util.HashMap<>();
+    /**
+     * The functions sent on this connection as {@link Frame#FUNCTION}, by the key {@link Calls#plainForm} gives (a
+     * class, or an encoded task's bytes); dispatcher thread only.
+     */
+    private final java.util.Map<Object, Integer> functions = new java.util.HashMap<>();
     /** Completes once the worker has connected and run the initializer; fails if it died before. */
     final CompletableFuture<Void> ready = new CompletableFuture<>();
     private volatile Throwable initFailure;
@@ -211,7 +214,7 @@ public final class Worker {
     void send(PoolTask task, boolean flush) throws IOException, PayloadException {
         Object[] plain = Calls.plainForm(task.call);
         if (plain != null) {
-            Class<?> key = (Class<?>) plain[1];
+            Object key = plain[1];
             Integer number = functions.get(key);
             if (number == null) {
                 number = functions.size() + 1;

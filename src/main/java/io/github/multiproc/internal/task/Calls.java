@@ -45,12 +45,17 @@ public final class Calls {
     /**
      * How {@code call} travels as {@link Frame#APPLY_PLAIN}, or null if it cannot: the
      * object a worker keeps by number (a function that captures nothing, or a callable or runnable task that captures
-     * nothing), the class that stands for it (all its instances are the same task), and the plain argument.
+     * nothing, or a reusable {@link EncodedCall}), the key that stands for it (its class: all its instances are the
+     * same task; or the encoded task's bytes), and the plain argument.
      */
     public static Object[] plainForm(TaskCall call) {
         if (call instanceof Apply) {
             Apply a = (Apply) call;
             return a.plain() ? new Object[] {a.fn, a.fn.getClass(), a.arg} : null;
+        }
+        if (call instanceof EncodedCall) {
+            Object key = ((EncodedCall) call).reuseKey();
+            return key == null ? null : new Object[] {call, key, null};
         }
         Object user = call instanceof OfCallable ? ((OfCallable) call).task
                 : call instanceof OfRunnable ? ((OfRunnable) call).task : null;

@@ -1,6 +1,7 @@
 package io.github.multiproc.internal.task;
 
 import io.github.multiproc.internal.wire.FrameIO;
+import io.github.multiproc.internal.wire.PlainValues;
 import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -10,9 +11,12 @@ import java.util.Arrays;
 /**
  * A task that travels as bytes and answers as bytes: what a cluster node hands its local workers, so that the node's
  * own JVM never loads a user's class. In the worker it decodes the task, runs it and encodes how it went: an
- * {@link Outcome} of one kind byte, the worker's pid, and a serialized value, exception or message.
+ * {@link Outcome} of one kind byte, the worker's pid, and a serialized value, exception or message; or, for a plain
+ * value (null, a boxed primitive, a string), the value itself, which goes back as a local pool's plain results do.
+ * A reusable one (a lambda that captures nothing) stands for all its copies ({@link #reuseKey()}): a local pool sends
+ * it to a worker once, and the worker runs its decoded task every time after.
  *
- * <p>Thread safety: immutable.
+ * <p>Thread safety: immutable but for two caches of what its bytes give, which a race only works out twice.
  */
 public final class EncodedCall implements TaskCall {
     private static final long serialVersionUID = 1L;
@@ -32,6 +36,10 @@ public final class EncodedCall implements TaskCall {
     private final byte[] task;
     /** Whether the task holds no state (a lambda that captures nothing): decoded once per worker, then reused. */
     private final boolean reusable;
+    /** Its bytes as a key, for a reusable one; worked out once (a race only works it out twice). */
+    private transient Bytes key;
+    /** A reusable task, decoded: this copy, sent once to a worker, runs there every time after (a benign race). */
+    private transient TaskCall decoded;
 
     /**
      * Wraps an encoded task.
@@ -42,6 +50,23 @@ public final class EncodedCall implements TaskCall {
     public EncodedCall(byte[] task, boolean reusable) {
         this.task = task;
         this.reusable = reusable;
+    }
+
+    /**
+     * What stands for this task in a worker that has it already: for a reusable task, its bytes (equal bytes, the same
+     * task), sent to a worker once; null for one that must travel every time.
+     *
+     * @return the key, or null
+     */
+    public Object reuseKey() {
+        if (!reusable) {
+            return null;
+        }
+        Bytes k = key;
+        if (k == null) {
+            key = k = new Bytes(task);
+        }
+        return k;
     }
 
     /** A byte array as a map key. */
@@ -64,21 +89,27 @@ public final class EncodedCall implements TaskCall {
     /**
      * Decodes, runs and encodes: never throws for the task's sake.
      *
-     * @return the {@link Outcome}'s bytes
+     * @return the task's value itself if it is plain ({@link PlainValues#isPlain}: null, a boxed primitive or a
+     *     string, which any JVM can hold without the user's classes), else the {@link Outcome}'s bytes
      */
     @Override
     public Object call() throws IOException {
-        TaskCall decoded;
+        TaskCall decoded = this.decoded;
         try {
-            decoded = reusable ? REUSABLE.get(new Bytes(task)) : null;
+            if (decoded == null && reusable) {
+                decoded = REUSABLE.get((Bytes) reuseKey());
+            }
             if (decoded == null) {
                 decoded = (TaskCall) FrameIO.deserializeStandalone(task);
                 if (reusable) {
                     if (REUSABLE.size() >= REUSABLE_MAX) {
                         REUSABLE.clear();
                     }
-                    REUSABLE.put(new Bytes(task), decoded);
+                    REUSABLE.put((Bytes) reuseKey(), decoded);
                 }
+            }
+            if (reusable) {
+                this.decoded = decoded;
             }
         } catch (ClassNotFoundException | LinkageError e) {
             return encode(UNREADABLE, "class " + missingClass(e) + " cannot be loaded: " + e);
@@ -94,6 +125,9 @@ public final class EncodedCall implements TaskCall {
             } catch (IOException | RuntimeException unsendable) {
                 return encode(FAILED, RemoteThrowable.of(t));
             }
+        }
+        if (PlainValues.isPlain(value)) {
+            return value;
         }
         try {
             return encode(VALUE, value);

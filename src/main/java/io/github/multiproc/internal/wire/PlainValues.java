@@ -45,7 +45,15 @@ public final class PlainValues {
                 || type == Short.class || type == Byte.class || type == Float.class || type == Character.class;
     }
 
-    static void write(DataOutputStream out, Object value) throws IOException {
+    /**
+     * Writes a plain value.
+     *
+     * @param out where to
+     * @param value a value {@link #isPlain} accepts
+     * @throws IOException if {@code out} fails
+     * @throws IllegalArgumentException if the value is not plain
+     */
+    public static void write(DataOutputStream out, Object value) throws IOException {
         if (value == null) {
             out.writeByte(NULL);
         } else if (value instanceof Integer) {
@@ -82,7 +90,14 @@ public final class PlainValues {
         }
     }
 
-    static Object read(DataInputStream in) throws IOException {
+    /**
+     * Reads what {@link #write} wrote.
+     *
+     * @param in where from
+     * @return the value
+     * @throws IOException if {@code in} fails or holds no plain value
+     */
+    public static Object read(DataInputStream in) throws IOException {
         int tag = in.readUnsignedByte();
         switch (tag) {
             case NULL:
