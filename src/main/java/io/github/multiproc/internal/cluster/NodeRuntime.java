@@ -137,6 +137,7 @@ public final class NodeRuntime implements AutoCloseable {
                 futures.forEach(f -> f.cancel(true));
                 return new NodeReply(address, List.of(), true, 0); // the local pool is closing: the node is leaving
             }
+            awaitAll(futures);
             List<PartResult> results = new ArrayList<>(index.length);
             for (CompletableFuture<Object> f : futures) {
                 results.add(result(f));
@@ -151,6 +152,15 @@ public final class NodeRuntime implements AutoCloseable {
                 active--;
                 lock.notifyAll();
             }
+        }
+    }
+
+    /** Waits until every task is done, waking once rather than once a task as waiting on each in turn would. */
+    private static void awaitAll(List<CompletableFuture<Object>> futures) throws InterruptedException {
+        try {
+            CompletableFuture.allOf(futures.toArray(new CompletableFuture<?>[0])).get();
+        } catch (ExecutionException | CancellationException e) {
+            // a task that failed or was cancelled: its own future says so, once all are done
         }
     }
 
