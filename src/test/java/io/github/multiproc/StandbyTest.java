@@ -211,38 +211,29 @@ class StandbyTest {
 
     @Test
     void badStandbyMax_failsTheForkAndNamesTheProperty() {
-        String old = System.getProperty("multiproc.standbyMax");
-        System.setProperty("multiproc.standbyMax", "many");
-        try {
-            assertThatThrownBy(() -> Fork.call(() -> 1)).isInstanceOf(IllegalArgumentException.class)
-                    .hasMessageContaining("multiproc.standbyMax").hasMessageContaining("many");
-            System.setProperty("multiproc.standbyMax", "17");
-            assertThatThrownBy(() -> Fork.call(() -> 1)).isInstanceOf(IllegalArgumentException.class)
-                    .hasMessageContaining("0 to " + Settings.MAX_STANDBY);
-        } finally {
-            if (old == null) {
-                System.clearProperty("multiproc.standbyMax");
-            } else {
-                System.setProperty("multiproc.standbyMax", old);
-            }
-        }
+        badCount_failsTheForkAndNamesTheProperty("multiproc.standbyMax", "many", "17");
     }
 
     @Test
     void badStandbyCount_failsTheForkAndNamesTheProperty() {
-        String old = System.getProperty("multiproc.standby");
-        System.setProperty("multiproc.standby", "lots");
+        badCount_failsTheForkAndNamesTheProperty("multiproc.standby", "lots", "-1");
+    }
+
+    private static void badCount_failsTheForkAndNamesTheProperty(String property, String notANumber,
+            String outOfRange) {
+        String old = System.getProperty(property);
+        System.setProperty(property, notANumber);
         try {
             assertThatThrownBy(() -> Fork.call(() -> 1)).isInstanceOf(IllegalArgumentException.class)
-                    .hasMessageContaining("multiproc.standby").hasMessageContaining("lots");
-            System.setProperty("multiproc.standby", "-1");
+                    .hasMessageContaining(property).hasMessageContaining(notANumber);
+            System.setProperty(property, outOfRange);
             assertThatThrownBy(() -> Fork.call(() -> 1)).isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining("0 to " + Settings.MAX_STANDBY);
         } finally {
             if (old == null) {
-                System.clearProperty("multiproc.standby");
+                System.clearProperty(property);
             } else {
-                System.setProperty("multiproc.standby", old);
+                System.setProperty(property, old);
             }
         }
     }

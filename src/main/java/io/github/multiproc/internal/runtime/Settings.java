@@ -75,20 +75,7 @@ public final class Settings {
      * children off.
      */
     public static int standbyCount() {
-        String value = System.getProperty("multiproc.standby");
-        if (value == null || value.isBlank()) {
-            return 1;
-        }
-        try {
-            int count = Integer.parseInt(value.trim());
-            if (count >= 0 && count <= MAX_STANDBY) {
-                return count;
-            }
-        } catch (NumberFormatException e) {
-            // explained below
-        }
-        throw new IllegalArgumentException("multiproc.standby must be a whole number from 0 to " + MAX_STANDBY
-                + ", was '" + value + "'");
+        return standbyProperty("multiproc.standby", 1);
     }
 
     /**
@@ -100,20 +87,25 @@ public final class Settings {
      * @throws IllegalArgumentException if it is not a whole number from 0 to {@value #MAX_STANDBY}
      */
     public static int standbyMax(int base) {
-        String value = System.getProperty("multiproc.standbyMax");
+        return Math.max(base, standbyProperty("multiproc.standbyMax", DEFAULT_STANDBY_MAX));
+    }
+
+    /** A count of standby children from 0 to {@link #MAX_STANDBY}, {@code otherwise} if unset. */
+    private static int standbyProperty(String name, int otherwise) {
+        String value = System.getProperty(name);
         if (value == null || value.isBlank()) {
-            return Math.max(base, DEFAULT_STANDBY_MAX);
+            return otherwise;
         }
         try {
             int count = Integer.parseInt(value.trim());
             if (count >= 0 && count <= MAX_STANDBY) {
-                return Math.max(base, count);
+                return count;
             }
         } catch (NumberFormatException e) {
             // explained below
         }
-        throw new IllegalArgumentException("multiproc.standbyMax must be a whole number from 0 to " + MAX_STANDBY
-                + ", was '" + value + "'");
+        throw new IllegalArgumentException(name + " must be a whole number from 0 to " + MAX_STANDBY + ", was '"
+                + value + "'");
     }
 
     /**

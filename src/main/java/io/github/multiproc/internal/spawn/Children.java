@@ -184,7 +184,7 @@ public final class Children {
         } catch (IllegalStateException closed) {
             child.channelDone(TaskChannel.Outcome.EMPTY); // it died as it was taken: reported as it ends
         }
-        standby.process.onExit().thenRun(child::processExited);
+        ExitWaiters.onExit(standby.process, child::processExited);
         LOG.debug("{} runs on standby child pid {}", spec.name(), standby.process.pid());
         return child;
     }
@@ -229,7 +229,7 @@ public final class Children {
             connection = java.util.concurrent.CompletableFuture.failedFuture(new IOException("the standby child "
                     + standby.process.pid() + " ended as it was taken"));
         }
-        standby.process.onExit().thenRun(child::processExited);
+        ExitWaiters.onExit(standby.process, child::processExited);
         standbys.refill();
         LOG.debug("{} runs on standby child pid {}", spec.name(), standby.process.pid());
         return WorkerLine.handedOver(child, connection);

@@ -102,10 +102,7 @@ final class Standbys {
         Standby taken = null;
         lock.lock();
         try {
-            long nanos = LAUNCH_WAIT.toNanos();
-            while (waiting.isEmpty() && starting > 0 && nanos > 0) {
-                nanos = added.awaitNanos(nanos);
-            }
+            awaitLaunch();
             for (java.util.Iterator<Standby> it = waiting.iterator(); it.hasNext(); ) {
                 Standby s = it.next();
                 if (!s.launchKey.equals(key) || !s.process.isAlive()) {
@@ -161,16 +158,21 @@ final class Standbys {
     private Standby poll() {
         lock.lock();
         try {
-            long nanos = LAUNCH_WAIT.toNanos();
-            while (waiting.isEmpty() && starting > 0 && nanos > 0) {
-                nanos = added.awaitNanos(nanos);
-            }
+            awaitLaunch();
             return waiting.pollFirst();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return null;
         } finally {
             lock.unlock();
+        }
+    }
+
+    /** If none is waiting but one is being launched, waits up to {@link #LAUNCH_WAIT} for it (the lock is held). */
+    private void awaitLaunch() throws InterruptedException {
+        long nanos = LAUNCH_WAIT.toNanos();
+        while (waiting.isEmpty() && starting > 0 && nanos > 0) {
+            nanos = added.awaitNanos(nanos);
         }
     }
 
@@ -336,7 +338,7 @@ final class Standbys {
         OutputPump.forward(process.getErrorStream(), children.parentStderr(), OutputPump.nativeCharset(),
                 standby.tail, standby.stderrMarker(), standby::marksMet, "multiproc-standby-stderr")
                 .thenRun(standby::pumpEnded);
-        process.onExit().thenRun(() -> exited(standby));
+        ExitWaiters.onExit(process, () -> exited(standby));
         return standby;
     }
 
