@@ -42,6 +42,9 @@ public final class Workloads {
             case "fork":
                 fork(n > 0 ? n : 30);
                 break;
+            case "fork_loop":
+                forkLoop(n > 0 ? n : 15);
+                break;
             case "pool_lifecycle":
                 poolLifecycle(n > 0 ? n : 5);
                 break;
@@ -144,6 +147,24 @@ public final class Workloads {
             child.join();
         }
         emit("warm child start+result p50", median(warm), "ms", "N=" + warmRuns + ", standby ready");
+    }
+
+    /** The loop: sequential {@code Fork.call(() -> 1).result()} with the default settings (standbys on). */
+    static void forkLoop(int n) throws Exception {
+        double[] ms = new double[n];
+        for (int i = 0; i < n; i++) {
+            long t0 = System.nanoTime();
+            ChildProcess<Integer> child = Fork.call(() -> 1);
+            if (child.result() != 1) {
+                throw new AssertionError();
+            }
+            child.join();
+            ms[i] = (System.nanoTime() - t0) / 1e6;
+        }
+        emit("fork loop 1st", ms[0], "ms", "Fork.call(() -> 1).result() + join");
+        emit("fork loop p50", median(Arrays.copyOfRange(ms, 1, n)), "ms", "N=" + (n - 1) + " after the 1st");
+        emit("fork loop mean", Arrays.stream(ms, 1, n).average().orElse(Double.NaN), "ms",
+                "N=" + (n - 1) + " after the 1st");
     }
 
     static void poolLifecycle(int iters) {
