@@ -2,9 +2,8 @@ package io.github.multiproc.internal.child;
 
 import io.github.multiproc.internal.channel.ChannelProtocol;
 import io.github.multiproc.internal.channel.ChildChannel;
+import io.github.multiproc.internal.task.LambdaForm;
 import io.github.multiproc.internal.task.TaskCall;
-import io.github.multiproc.internal.wire.CompactObjectInput;
-import io.github.multiproc.internal.wire.FrameIO;
 import java.io.EOFException;
 import java.net.SocketException;
 import java.nio.file.Files;
@@ -103,9 +102,8 @@ public final class ChildMain {
             public void run() {
                 try {
                     TaskCall probe = (TaskCall & java.io.Serializable) () -> null;
-                    byte[] bytes = FrameIO.serializeStandalone(probe);
-                    new CompactObjectInput(new java.io.ByteArrayInputStream(bytes), new java.util.ArrayList<>(),
-                            new java.util.HashMap<>()).readObject();
+                    byte[] bytes = LambdaForm.encode(probe);
+                    LambdaForm.decode(bytes, bytes.length);
                 } catch (Exception | LinkageError e) {
                     // only a warm-up: the real task will report any real problem
                 }

@@ -2,6 +2,7 @@ package io.github.multiproc.internal.child;
 
 import io.github.multiproc.internal.channel.ChannelProtocol;
 import io.github.multiproc.internal.channel.ChannelStreams;
+import io.github.multiproc.internal.task.LambdaForm;
 import io.github.multiproc.internal.task.TaskCall;
 import io.github.multiproc.internal.wire.Frame;
 import io.github.multiproc.internal.wire.FrameIO;
@@ -76,10 +77,11 @@ public final class ClassDataTraining {
                     false);
             FrameIO io = new FrameIO(in, out);
             TaskCall task = (TaskCall & java.io.Serializable) () -> "training " + ProcessHandle.current().pid();
-            io.writeStandalone(Frame.TASK, 1, FrameIO.serializeStandalone(task));
+            // the form most tasks travel in; the serialization path was trained above (roundTrip)
+            io.writeStandalone(Frame.TASK, 1, LambdaForm.encode(task));
             Frame frame;
             while ((frame = io.read()) != null) {
-                if (frame.type() != Frame.STDERR_MARK) {
+                if (frame.type() != Frame.STDERR_MARK && frame.type() != Frame.RESULT_PLAIN) {
                     io.decode(frame);
                 }
             }

@@ -3,6 +3,7 @@ package io.github.multiproc.internal.child;
 import io.github.multiproc.SerializableCallable;
 import io.github.multiproc.SerializableRunnable;
 import io.github.multiproc.internal.task.Calls;
+import io.github.multiproc.internal.task.LambdaForm;
 import io.github.multiproc.internal.task.TaskCall;
 import io.github.multiproc.internal.wire.Frame;
 import io.github.multiproc.internal.wire.FrameIO;
@@ -91,8 +92,13 @@ final class StandbyWarmUp implements Runnable {
         }
     }
 
-    /** One task through the channel's codec, as {@link ChildMain} reads and answers it. */
+    /**
+     * One task through the channel's codecs, as {@link ChildMain} reads and answers it: in {@link LambdaForm}, and
+     * through a serialization stream (a task that captures an object).
+     */
     static void roundTrip(TaskCall probe, int round) throws Exception {
+        byte[] form = LambdaForm.encode(probe);
+        ((TaskCall) LambdaForm.decode(form, form.length)).call();
         ByteArrayOutputStream sent = new ByteArrayOutputStream(1024);
         new FrameIO(new ByteArrayInputStream(new byte[0]), sent).write(Frame.TASK, round, probe);
         FrameIO in = new FrameIO(new ByteArrayInputStream(sent.toByteArray()), OutputStream.nullOutputStream());
@@ -102,6 +108,7 @@ final class StandbyWarmUp implements Runnable {
         FrameIO out = new FrameIO(new ByteArrayInputStream(new byte[0]), OutputStream.nullOutputStream());
         out.writeEmpty(Frame.STDERR_MARK, text.length(), false);
         out.write(Frame.RESULT, round, value);
+        out.writeResultPlain(round, value, false);
     }
 
     private static Object one() {

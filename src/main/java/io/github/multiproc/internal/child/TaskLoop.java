@@ -3,6 +3,7 @@ package io.github.multiproc.internal.child;
 import io.github.multiproc.SerializableFunction;
 import io.github.multiproc.internal.channel.ChannelProtocol;
 import io.github.multiproc.internal.channel.ChildChannel;
+import io.github.multiproc.internal.task.LambdaForm;
 import io.github.multiproc.internal.task.RemoteThrowable;
 import io.github.multiproc.internal.task.TaskCall;
 import io.github.multiproc.internal.wire.Frame;
@@ -127,7 +128,7 @@ final class TaskLoop {
                 continue;
             }
             if (!gate.start(frame.id())) {
-                if (frame.type() == Frame.TASK) {
+                if (frame.type() == Frame.TASK && !LambdaForm.isLambdaForm(frame.payload(), frame.length())) {
                     // read, not run: the class descriptors it brings are needed to read the tasks after it
                     try {
                         channel.io.decode(frame);
@@ -187,7 +188,7 @@ final class TaskLoop {
     private boolean runOne(Frame frame) throws IOException {
         Object task;
         try {
-            task = frame.type() == Frame.APPLY_PLAIN ? plainTask(frame) : channel.io.decode(frame);
+            task = frame.type() == Frame.APPLY_PLAIN ? plainTask(frame) : decode(frame);
         } catch (PayloadException e) {
             send(Frame.TASK_UNREADABLE, frame.id(), e.getCause());
             if (!e.inStep()) {
@@ -213,7 +214,7 @@ final class TaskLoop {
         flushStdStreams();
         try {
             markStderr();
-            if (channel.settings.mode() == ChannelProtocol.MODE_WORKER && PlainValues.isPlain(value)) {
+            if (PlainValues.isPlain(value)) { // no object stream: a fresh child's first costs it milliseconds
                 channel.io.writeResultPlain(frame.id(), value, true);
             } else {
                 channel.io.write(Frame.RESULT, frame.id(), value);
@@ -236,13 +237,21 @@ final class TaskLoop {
         }
     }
 
+    /** Reads a task or function frame's payload: in {@link LambdaForm} without an object stream, else with one. */
+    private Object decode(Frame frame) throws PayloadException {
+        if (LambdaForm.isLambdaForm(frame.payload(), frame.length())) {
+            return LambdaForm.decode(frame.payload(), frame.length());
+        }
+        return channel.io.decode(frame);
+    }
+
     /** The functions the parent has sent on this connection ({@link Frame#FUNCTION}), by number. */
     private final java.util.Map<Integer, Object> functions = new java.util.HashMap<>();
 
     /** Keeps a {@link Frame#FUNCTION}: the function, or why it could not be read, for the tasks that name it. */
     private void defineFunction(Frame frame) throws OutOfStepException {
         try {
-            functions.put((int) frame.id(), channel.io.decode(frame));
+            functions.put((int) frame.id(), decode(frame));
         } catch (PayloadException e) {
             functions.put((int) frame.id(), new PayloadException(e.getCause(), true));
             if (!e.inStep()) {

@@ -45,6 +45,18 @@ public final class LaunchCommand {
             "-XX:-UsePerfData",
             "-Xlog:all=warning:stderr");
 
+    /**
+     * The property that names the NIO selector provider. Without it, a JVM's first socket looks the provider up as a
+     * service, which opens every jar on the class path (30–60 ms of a cold child with a large class path); children
+     * are told this JVM's provider, the one that lookup would find on the same class path.
+     */
+    static final String SELECTOR_PROVIDER = "java.nio.channels.spi.SelectorProvider";
+
+    /** This JVM's selector provider's class, looked up on first use. */
+    private static final class SelectorProviderName {
+        static final String NAME = java.nio.channels.spi.SelectorProvider.provider().getClass().getName();
+    }
+
     private final Supplier<Path> runDir;
     private final Supplier<ArchiveUse> archive;
     private final Map<String, Path> argFiles = new ConcurrentHashMap<>();
@@ -192,6 +204,9 @@ public final class LaunchCommand {
                 cmd.add("-D" + k + "=" + v);
             }
         });
+        if (!systemProperties.containsKey(SELECTOR_PROVIDER)) {
+            cmd.add("-D" + SELECTOR_PROVIDER + "=" + SelectorProviderName.NAME); // a -D among jvmOptions still wins
+        }
         cmd.addAll(jvmOptions);
         systemProperties.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
         boolean modular = modulePath != null && !modulePath.isEmpty() && ChildMain.class.getModule().isNamed();

@@ -1,16 +1,17 @@
 package io.github.multiproc.internal.pool;
 
+import io.github.multiproc.ParentExit;
 import io.github.multiproc.internal.channel.ChannelListener;
 import io.github.multiproc.internal.channel.ChannelProtocol;
-import io.github.multiproc.ParentExit;
 import io.github.multiproc.internal.runtime.Settings;
 import io.github.multiproc.internal.spawn.ChildHandle;
 import io.github.multiproc.internal.spawn.ChildSpec;
 import io.github.multiproc.internal.spawn.Children;
-import io.github.multiproc.internal.task.TaskCall;
 import io.github.multiproc.internal.spawn.TaskChannel;
 import io.github.multiproc.internal.spawn.WorkerLine;
 import io.github.multiproc.internal.task.Calls;
+import io.github.multiproc.internal.task.LambdaForm;
+import io.github.multiproc.internal.task.TaskCall;
 import io.github.multiproc.internal.wire.Frame;
 import io.github.multiproc.internal.wire.FrameIO;
 import io.github.multiproc.internal.wire.PayloadException;
@@ -218,7 +219,12 @@ public final class Worker {
             Integer number = functions.get(key);
             if (number == null) {
                 number = functions.size() + 1;
-                io.write(Frame.FUNCTION, number, plain[0], false);
+                byte[] lambda = LambdaForm.encode(plain[0]);
+                if (lambda != null) {
+                    io.writeEncoded(Frame.FUNCTION, number, lambda, false);
+                } else {
+                    io.write(Frame.FUNCTION, number, plain[0], false);
+                }
                 functions.put(key, number);
             }
             io.writeApplyPlain(task.id, number, plain[2], flush);

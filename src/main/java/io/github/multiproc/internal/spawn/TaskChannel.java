@@ -196,7 +196,9 @@ public final class TaskChannel {
                 continue;
             }
             try {
-                outcome = Outcome.of(frame, io.decode(frame));
+                outcome = frame.type() == Frame.RESULT_PLAIN
+                        ? new Outcome(Outcome.VALUE, FrameIO.plainValue(frame), null)
+                        : Outcome.of(frame, io.decode(frame));
             } catch (PayloadException e) {
                 outcome = new Outcome(Outcome.GARBLED, null, e.getCause());
             }

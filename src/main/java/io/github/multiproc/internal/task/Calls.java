@@ -177,6 +177,10 @@ public final class Calls {
             this.task = task;
         }
 
+        SerializableCallable<?> task() {
+            return task;
+        }
+
         @Override
         public Object call() throws Exception {
             return task.call();
@@ -191,6 +195,10 @@ public final class Calls {
 
         OfRunnable(SerializableRunnable task) {
             this.task = task;
+        }
+
+        SerializableRunnable task() {
+            return task;
         }
 
         @Override

@@ -27,8 +27,9 @@ public final class TaskPayload {
     }
 
     /**
-     * Serializes the task, wrapped for the child, on a stream of its own. A lambda that captures nothing always
-     * serializes to the same bytes, so those are made once per lambda class.
+     * Serializes the task, wrapped for the child: in {@link LambdaForm} where it has one, else on a serialization
+     * stream of its own. A lambda that captures nothing always serializes to the same bytes, so those are made once
+     * per lambda class.
      */
     public static byte[] serialize(Object task) {
         boolean stateless = capturesNothing(task);
@@ -39,7 +40,11 @@ public final class TaskPayload {
             }
         }
         try {
-            byte[] bytes = FrameIO.serializeStandalone(Calls.of(task));
+            TaskCall call = Calls.of(task);
+            byte[] bytes = LambdaForm.encode(call);
+            if (bytes == null) {
+                bytes = FrameIO.serializeStandalone(call);
+            }
             if (stateless) {
                 STATELESS.get(task.getClass()).set(bytes);
             }
@@ -186,7 +191,7 @@ public final class TaskPayload {
         return false;
     }
 
-    private static SerializedLambda serializedLambda(Object obj) {
+    static SerializedLambda serializedLambda(Object obj) {
         Class<?> type = obj.getClass();
         if (!type.isSynthetic() || !type.getName().contains("$$Lambda")) {
             return null;

@@ -142,6 +142,20 @@ public final class FrameIO {
     }
 
     /**
+     * Sends a payload in an encoding of its own (not a serialization stream), leaving this connection's descriptor
+     * tables as they are: the receiver reads it without them.
+     *
+     * @param kind the message kind
+     * @param id the task id
+     * @param bytes the payload
+     * @param flush whether to push it out now
+     * @throws IOException if the connection failed
+     */
+    public synchronized void writeEncoded(int kind, long id, byte[] bytes, boolean flush) throws IOException {
+        writeRaw(kind, id, bytes, bytes.length, flush);
+    }
+
+    /**
      * Sends {@link Frame#APPLY_PLAIN}: the function numbered {@code function} on this connection, applied to
      * {@code arg}.
      *

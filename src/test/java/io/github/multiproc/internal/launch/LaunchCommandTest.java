@@ -31,6 +31,34 @@ final class LaunchCommandTest {
     }
 
     @Test
+    void build_namesThisJvmsSelectorProvider_beforeTheUsersOptions_andNotWhenTheUserSetsIt(@TempDir Path runDir) {
+        String provider = "-D" + LaunchCommand.SELECTOR_PROVIDER + "="
+                + java.nio.channels.spi.SelectorProvider.provider().getClass().getName();
+        LaunchCommand launch = new LaunchCommand(() -> runDir, () -> null);
+        assertThat(launch.build("/a.jar", null, null, List.of("-Xmx1g"), Map.of(), List.of()))
+                .containsSubsequence("-XX:TieredStopAtLevel=1", provider, "-Xmx1g", "-cp");
+        assertThat(launch.build("/a.jar", null, null, List.of(), Map.of(LaunchCommand.SELECTOR_PROVIDER, "my.P"),
+                List.of())).contains("-D" + LaunchCommand.SELECTOR_PROVIDER + "=my.P").doesNotContain(provider);
+    }
+
+    @Test
+    void child_hasThisJvmsSelectorProvider_andItsSocketsWork() throws Exception {
+        String here = java.nio.channels.spi.SelectorProvider.provider().getClass().getName();
+        String there = Fork.call(() -> {
+            try (java.nio.channels.ServerSocketChannel server = java.nio.channels.ServerSocketChannel.open()) {
+                server.bind(new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0));
+                try (java.nio.channels.Selector selector = java.nio.channels.Selector.open()) {
+                    server.configureBlocking(false);
+                    server.register(selector, java.nio.channels.SelectionKey.OP_ACCEPT);
+                }
+                return System.getProperty(LaunchCommand.SELECTOR_PROVIDER) + " "
+                        + java.nio.channels.spi.SelectorProvider.provider().getClass().getName();
+            }
+        }).result();
+        assertThat(there).isEqualTo(here + " " + here);
+    }
+
+    @Test
     void build_multiprocSettingsOfThisJvm_comeBeforeTheUsersOptionsAndYieldToTheUsersProperties(@TempDir Path runDir) {
         System.setProperty("multiproc.test.launch", "inherited");
         System.setProperty("multiproc.test.own", "inherited");
