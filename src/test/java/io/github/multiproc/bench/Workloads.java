@@ -107,6 +107,12 @@ public final class Workloads {
             out = pool.map(Workloads::inc, items, 1);
             emit("Pool(2) map chunksize=1", n / ((System.nanoTime() - t0) / 1e9), "items/s", "N=" + n);
             check(out, n);
+            // the first map above runs its packing loops in the interpreter while the JIT compiles them
+            t0 = System.nanoTime();
+            out = pool.map(Workloads::inc, items);
+            emit("Pool(2) map default chunksize, warm", n / ((System.nanoTime() - t0) / 1e9), "items/s",
+                    "N=" + n + ", the same map again after the two above");
+            check(out, n);
         }
     }
 
@@ -170,6 +176,7 @@ public final class Workloads {
     static void poolLifecycle(int iters) {
         double[] life = new double[iters];
         double[] first = new double[iters];
+        double[] firstAndClose = new double[iters];
         for (int i = 0; i < iters; i++) {
             long t0 = System.nanoTime();
             ProcessPool.create(2).close();
@@ -179,9 +186,12 @@ public final class Workloads {
                 pool.apply(Workloads::inc, 1);
                 first[i] = (System.nanoTime() - t0) / 1e6;
             }
+            firstAndClose[i] = (System.nanoTime() - t0) / 1e6;
         }
         emit("Pool(2) create+close+join", median(life), "ms", "median of " + iters);
         emit("Pool(2) create->1st apply result", median(first), "ms", "median of " + iters);
+        emit("Pool(2) create->1st result->close", median(firstAndClose), "ms",
+                "median of " + iters + ", until close() returned");
     }
 
     static void exec(int n) throws Exception {
