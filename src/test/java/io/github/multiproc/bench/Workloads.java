@@ -8,7 +8,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
@@ -52,10 +55,10 @@ public final class Workloads {
                 exec(n > 0 ? n : 1_000);
                 break;
             case "idle_rss":
-                idleRss();
+                idleMemory();
                 break;
             case "cpu":
-                cpu();
+                cpu(n > 0 ? n : 2_000);
                 break;
             default:
                 IpcWorkloads.run(workload, n);
@@ -231,27 +234,64 @@ public final class Workloads {
         emit("Fork.command / ProcessBuilder", (double) rawNanos / commandNanos, "x", "same JVM, interleaved");
     }
 
-    static void idleRss() throws Exception {
+    /**
+     * The resident set of a Pool(2)'s idle workers, and the proportional set size of a Pool(4)'s: its shared pages
+     * (the JDK's libraries and class-data archives) split among every process that maps them.
+     */
+    static void idleMemory() throws Exception {
         try (ProcessPool pool = ProcessPool.create(2)) {
-            pool.map(Workloads::inc, List.of(1, 2, 3, 4), 1);
+            Set<Long> pids = runOnEveryWorker(pool);
             double total = 0;
-            for (long pid : pool.workerPids()) {
-                total += rssMiB(pid);
+            for (long pid : pids) {
+                total += kib(Path.of("/proc", Long.toString(pid), "status"), "VmRSS:") / 1024.0;
             }
-            emit("idle worker RSS", total / pool.workerPids().size(), "MiB", "Pool(2), after one task each");
+            emit("idle worker RSS", total / pids.size(), "MiB", "Pool(2), after one task each");
+        }
+        try (ProcessPool pool = ProcessPool.create(4)) {
+            Set<Long> pids = runOnEveryWorker(pool);
+            double total = 0;
+            for (long pid : pids) {
+                total += kib(Path.of("/proc", Long.toString(pid), "smaps_rollup"), "Pss:") / 1024.0;
+            }
+            emit("idle worker PSS, Pool(4)", total / pids.size(), "MiB", "Pool(4), after one task each");
         }
     }
 
-    static double rssMiB(long pid) throws IOException {
-        for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
-            if (line.startsWith("VmRSS:")) {
-                return Long.parseLong(line.replaceAll("\\D", "")) / 1024.0;
-            }
+    /**
+     * Runs short tasks until every worker has run one (create returns once one worker is ready, and a worker that is
+     * up first could otherwise take them all), and returns the pids that ran them.
+     */
+    private static Set<Long> runOnEveryWorker(ProcessPool pool) {
+        Set<Long> pids = new HashSet<>();
+        for (int round = 0; round < 50 && pids.size() < pool.workers(); round++) {
+            pids.addAll(pool.map(Workloads::pidAfterNap, Collections.nCopies(2 * pool.workers(), 20), 1));
         }
-        return Double.NaN;
+        if (pids.size() < pool.workers()) {
+            throw new AssertionError("tasks ran on " + pids.size() + " of " + pool.workers() + " workers");
+        }
+        return pids;
     }
 
-    /** About two seconds of arithmetic, the same loop on a pool worker and in this JVM. */
+    static long pidAfterNap(int millis) {
+        try {
+            Thread.sleep(millis); // so that the tasks of one map spread over the workers
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return ProcessHandle.current().pid();
+    }
+
+    /** The kB figure of the first line of {@code file} that starts with {@code key}, as in /proc's status files. */
+    static long kib(Path file, String key) throws IOException {
+        for (String line : Files.readAllLines(file)) {
+            if (line.startsWith(key)) {
+                return Long.parseLong(line.substring(key.length()).replaceAll("\\D", ""));
+            }
+        }
+        throw new IOException("no " + key + " line in " + file);
+    }
+
+    /** Arithmetic (about two seconds for 2,000 million rounds), the same loop on a pool worker and in this JVM. */
     static long spin(long rounds) {
         long x = 1;
         for (long i = 0; i < rounds; i++) {
@@ -261,8 +301,8 @@ public final class Workloads {
         return x;
     }
 
-    static void cpu() throws Exception {
-        long rounds = 2_000_000_000L;
+    static void cpu(int millionRounds) throws Exception {
+        long rounds = millionRounds * 1_000_000L;
         try (ProcessPool pool = ProcessPool.create(1)) {
             pool.apply(Workloads::inc, 1);
             long t0 = System.nanoTime();
