@@ -20,15 +20,20 @@ ${MVN:-mvn} -q -DskipTests test-compile dependency:build-classpath -Dmdep.output
 CP="target/test-classes:target/classes:$(cat target/bench.classpath)"
 JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
 
-JAVA_CMDS=("apply_async 20000" "apply 5000" "map 200000" "fork 30" "pool_lifecycle 5" "exec 1000" "idle_rss" "cpu"
-           "queue 100000" "pipe 20000" "shared 100000" "event 5000")
+JAVA_CMDS=("apply_async 20000" "apply 5000" "map 200000" "fork 30" "fork_loop 15" "pool_lifecycle 5" "exec 1000"
+           "idle_rss" "cpu 2000")
 PY_CMDS=("b4_apply_async.py spawn 20000" "b5_apply.py spawn 5000" "b6_map.py spawn 200000"
-         "b2_process_start.py spawn 30" "b3_pool_lifecycle.py spawn 5" "b9_subprocess.py 1000 5"
-         "b10_queue.py spawn 100000" "b11_pipe.py spawn 20000" "b12_shared.py spawn 100000" "b13_event.py spawn 5000")
-# ONLY=ipc: just the inter-process rows (b10-b13 and their Java workloads)
+         "b2_process_start.py spawn 30" "b2_process_start.py fork 30" "b3_pool_lifecycle.py spawn 5"
+         "b9_subprocess.py 1000 5")
+# the inter-process rows (b10-b13 and their Java workloads); ONLY=ipc runs just these
+JAVA_IPC=("queue 100000" "pipe 20000" "shared 100000" "event 5000")
+PY_IPC=("b10_queue.py spawn 100000" "b11_pipe.py spawn 20000" "b12_shared.py spawn 100000" "b13_event.py spawn 5000")
 if [ "${ONLY:-}" = ipc ]; then
-  JAVA_CMDS=("${JAVA_CMDS[@]:8}")
-  PY_CMDS=("${PY_CMDS[@]:6}")
+  JAVA_CMDS=("${JAVA_IPC[@]}")
+  PY_CMDS=("${PY_IPC[@]}")
+else
+  JAVA_CMDS+=("${JAVA_IPC[@]}")
+  PY_CMDS+=("${PY_IPC[@]}")
 fi
 if [ ! -d "$PYBENCH" ]; then
   echo "no Python comparator at $PYBENCH (set PYBENCH); Java figures only" >&2
