@@ -2,23 +2,50 @@
 # Side-by-side benchmarks: this library's workloads and Python's multiprocessing (shared/bench/python), run
 # interleaved REPS times (rep 1 of everything, then rep 2, ...) so that the drift of a shared machine hits both
 # alike, then one table of medians and ratios.  Each workload runs in a fresh JVM / a fresh interpreter.
-#   bash bench/run.sh                 # REPS=3
+#   bash bench/run.sh                 # REPS=3, the java of JAVA_HOME, else the one on PATH
+#   JAVAS="17:/usr/lib/jvm/java-17-openjdk-amd64 25:/usr/lib/jvm/temurin-25-jdk-amd64" bash bench/run.sh
+#                                     # every Java workload on each JDK (label:JDK home), a column each
 #   REPS=5 PYTHON=python3.12 bash bench/run.sh
 #   PYBENCH=/path/to/shared/bench/python bash bench/run.sh
-#   ONLY=ipc bash bench/run.sh      # only queues, pipes, shared memory, events and locks
-#   MVN="mvn -o" bash bench/run.sh  # Maven offline
+#   ONLY=ipc bash bench/run.sh        # only queues, pipes, shared memory, events and locks
+#   MVN="mvn -o" bash bench/run.sh    # Maven offline
 set -euo pipefail
 cd "$(dirname "$0")/.."
 REPS=${REPS:-3}
 PY=${PYTHON:-python3}
 PYBENCH=${PYBENCH:-../shared/bench/python}
 RAW=${RAW:-$(mktemp /tmp/multiproc_bench.XXXXXX.tsv)}
+
+# The JDKs: a label (the column's name; by default the major version) and a java binary each
+major() { "$1" -version 2>&1 | head -1 | sed -E 's/^[^"]*"(1\.)?([0-9]+).*/\2/'; }
+LABELS=()
+BINS=()
+add_jdk() { # label (may be empty) and java binary
+  local label=${1:-$(major "$2")}
+  if ! "$2" -version > /dev/null 2>&1; then
+    echo "no working java at $2" >&2
+    exit 1
+  fi
+  if [[ ! $label =~ ^[A-Za-z0-9._+-]+$ ]] || [[ " ${LABELS[*]} " == *" $label "* ]]; then
+    echo "JDK label '$label' must be unique and of letters, digits and ._+- (JAVAS=\"label:home ...\")" >&2
+    exit 1
+  fi
+  LABELS+=("$label")
+  BINS+=("$2")
+}
+if [ -n "${JAVAS:-}" ]; then
+  for entry in $JAVAS; do
+    if [[ $entry == *:* ]]; then add_jdk "${entry%%:*}" "${entry#*:}/bin/java"; else add_jdk "" "$entry/bin/java"; fi
+  done
+else
+  add_jdk "" "${JAVA_HOME:+$JAVA_HOME/bin/}java"
+fi
 : > "$RAW"
 
+# One build (JDK 17 bytecode, whichever JDK Maven runs on) serves every JDK
 ${MVN:-mvn} -q -DskipTests test-compile dependency:build-classpath -Dmdep.outputFile=target/bench.classpath \
-    -Dmdep.includeScope=test
+    -Dmdep.includeScope=test >&2
 CP="target/test-classes:target/classes:$(cat target/bench.classpath)"
-JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
 
 JAVA_CMDS=("apply_async 20000" "apply 5000" "map 200000" "fork 30" "fork_loop 15" "pool_lifecycle 5" "exec 1000"
            "idle_rss" "cpu 2000")
@@ -41,10 +68,16 @@ if [ ! -d "$PYBENCH" ]; then
 fi
 
 for ((i = 1; i <= REPS; i++)); do
+  # each workload on every JDK one after the other; the JDKs take turns going first, rep by rep
+  order=()
+  for ((k = 0; k < ${#LABELS[@]}; k++)); do order+=("$(((k + i - 1) % ${#LABELS[@]}))"); done
   for cmd in "${JAVA_CMDS[@]}"; do
-    echo "[$i/$REPS] java Workloads $cmd" >&2
-    # shellcheck disable=SC2086
-    "$JAVA" -cp "$CP" io.github.multiproc.bench.Workloads $cmd 2>/dev/null | sed "s/^/java\t/" >> "$RAW"
+    for k in "${order[@]}"; do
+      echo "[$i/$REPS] JDK ${LABELS[k]}: Workloads $cmd" >&2
+      # shellcheck disable=SC2086
+      "${BINS[k]}" -cp "$CP" io.github.multiproc.bench.Workloads $cmd 2>/dev/null \
+        | sed "s/^/java:${LABELS[k]}\t/" >> "$RAW"
+    done
   done
   for cmd in "${PY_CMDS[@]}"; do
     echo "[$i/$REPS] $PY $cmd" >&2
@@ -53,7 +86,10 @@ for ((i = 1; i <= REPS; i++)); do
   done
 done
 
-echo "# $("$JAVA" -version 2>&1 | head -1) | $($PY -V 2>&1) | $(uname -srm) | $(nproc) CPUs | REPS=$REPS"
+for k in "${!LABELS[@]}"; do
+  echo "# JDK ${LABELS[k]}: ${BINS[k]}: $("${BINS[k]}" -version 2>&1 | head -1)"
+done
+echo "# $($PY -V 2>&1) | $(uname -srm) | $(nproc) CPUs | REPS=$REPS"
 echo "# CPU: $(grep -m1 'model name' /proc/cpuinfo 2>/dev/null | cut -d: -f2- | sed 's/^ //')"
 echo "# raw results: $RAW"
 echo
