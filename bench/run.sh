@@ -9,9 +9,11 @@
 #   PYBENCH=/path/to/shared/bench/python bash bench/run.sh
 #   ONLY=ipc bash bench/run.sh        # only queues, pipes, shared memory, events and locks
 #   MVN="mvn -o" bash bench/run.sh    # Maven offline
+#   SMOKE=1 bash bench/run.sh         # every size / 100 (at least 3), REPS=1: tries the harness, measures nothing
 set -euo pipefail
 cd "$(dirname "$0")/.."
-REPS=${REPS:-3}
+SMOKE=${SMOKE:-0}
+if [ "$SMOKE" = 1 ]; then REPS=${REPS:-1}; else REPS=${REPS:-3}; fi
 PY=${PYTHON:-python3}
 PYBENCH=${PYBENCH:-../shared/bench/python}
 RAW=${RAW:-$(mktemp /tmp/multiproc_bench.XXXXXX.tsv)}
@@ -66,6 +68,18 @@ if [ ! -d "$PYBENCH" ]; then
   echo "no Python comparator at $PYBENCH (set PYBENCH); Java figures only" >&2
   PY_CMDS=()
 fi
+if [ "$SMOKE" = 1 ]; then
+  small() { # every number of a command / 100, at least 3
+    local w out=()
+    for w in $1; do
+      if [[ $w =~ ^[0-9]+$ ]]; then w=$((w / 100 > 3 ? w / 100 : 3)); fi
+      out+=("$w")
+    done
+    echo "${out[*]}"
+  }
+  for k in "${!JAVA_CMDS[@]}"; do JAVA_CMDS[k]=$(small "${JAVA_CMDS[k]}"); done
+  for k in "${!PY_CMDS[@]}"; do PY_CMDS[k]=$(small "${PY_CMDS[k]}"); done
+fi
 
 for ((i = 1; i <= REPS; i++)); do
   # each workload on every JDK one after the other; the JDKs take turns going first, rep by rep
@@ -89,7 +103,8 @@ done
 for k in "${!LABELS[@]}"; do
   echo "# JDK ${LABELS[k]}: ${BINS[k]}: $("${BINS[k]}" -version 2>&1 | head -1)"
 done
-echo "# $($PY -V 2>&1) | $(uname -srm) | $(nproc) CPUs | REPS=$REPS"
+SIZES=$([ "$SMOKE" = 1 ] && echo ' | SMOKE=1: sizes / 100, not a measurement' || true)
+echo "# $($PY -V 2>&1) | $(uname -srm) | $(nproc) CPUs | REPS=$REPS$SIZES"
 echo "# CPU: $(grep -m1 'model name' /proc/cpuinfo 2>/dev/null | cut -d: -f2- | sed 's/^ //')"
 echo "# raw results: $RAW"
 echo
