@@ -4,8 +4,7 @@ import io.github.multiproc.internal.channel.ChannelProtocol;
 import io.github.multiproc.internal.channel.ChildChannel;
 import io.github.multiproc.internal.task.LambdaForm;
 import io.github.multiproc.internal.task.TaskCall;
-import java.io.EOFException;
-import java.net.SocketException;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -72,15 +71,16 @@ public final class ChildMain {
                     }
                 }
             });
-        } catch (EOFException | SocketException e) {
-            // the parent closed the channel before it gave this child anything to do (a standby child no longer
-            // needed, or a parent that is gone): nothing to report
-            Runtime.getRuntime().halt(ChannelProtocol.EXIT_PARENT_LOST);
-            return;
         } catch (ChannelProtocol.NotTheParentException e) {
             // another process holds the parent's address, a dead parent's loopback port most likely
             System.err.println("multiproc: child " + ProcessHandle.current().pid() + ": " + e.getMessage() + " at "
                     + args[0] + "; exiting without running anything");
+            Runtime.getRuntime().halt(ChannelProtocol.EXIT_PARENT_LOST);
+            return;
+        } catch (IOException e) {
+            // the parent closed the channel before it gave this child anything to do (a standby child no longer
+            // needed, a worker its pool's close() ended while it started, or a parent that is gone: EOF, a reset,
+            // or a broken pipe mid-handshake): nothing to report
             Runtime.getRuntime().halt(ChannelProtocol.EXIT_PARENT_LOST);
             return;
         }
@@ -91,8 +91,10 @@ public final class ChildMain {
 
     /**
      * While the main thread connects (socket classes, the JDK's own SecureRandom for Unix-domain sockets), a second
-     * core readies what reading the task needs: the serialization classes and the lambda machinery, by sending a
-     * lambda through a stream of its own. Whatever it has not finished, the main thread does as usual.
+     * core readies what reading the task needs: the lambda machinery and the reflection that rebuilds a lambda, by
+     * sending one through {@link LambdaForm}. It leaves the object streams alone: a fresh JVM's first
+     * {@code ObjectInputStream} scans the class path, and most tasks never need one. Whatever it has not finished,
+     * the main thread does as usual.
      */
     private static void startWarmUp() {
         // no lambda on the main thread before the task: the first one readies java.lang.invoke, some 15 ms, which
