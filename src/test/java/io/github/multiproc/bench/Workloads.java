@@ -145,6 +145,7 @@ public final class Workloads {
         Fork.call(() -> 1).join();
         int warmRuns = Math.max(5, n / 2);
         double[] warm = new double[warmRuns];
+        double[] warmJoin = new double[warmRuns];
         for (int i = 0; i < warmRuns; i++) {
             Thread.sleep(600); // a benchmark's pause, not synchronization: the standby starts and warms up
             long t0 = System.nanoTime();
@@ -154,8 +155,10 @@ public final class Workloads {
             }
             warm[i] = (System.nanoTime() - t0) / 1e6;
             child.join();
+            warmJoin[i] = (System.nanoTime() - t0) / 1e6;
         }
         emit("warm child start+result p50", median(warm), "ms", "N=" + warmRuns + ", standby ready");
+        emit("warm child start+join p50", median(warmJoin), "ms", "N=" + warmRuns + ", standby ready, + the JVM's exit");
     }
 
     /** The loop: sequential {@code Fork.call(() -> 1).result()} with the default settings (standbys on). */
