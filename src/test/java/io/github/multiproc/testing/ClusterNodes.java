@@ -132,6 +132,24 @@ public final class ClusterNodes implements AutoCloseable {
     @Override
     public void close() {
         jvms.forEach(FixtureJvm::close);
+        // the nodes' state directory (their class-data archive, run directories, records) goes with them, once they
+        // are gone; their workers watch them and end on their own
+        for (FixtureJvm jvm : jvms) {
+            ProcessHandle.of(jvm.pid()).ifPresent(p -> {
+                try {
+                    p.onExit().get(10, java.util.concurrent.TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                    // left to the deletion below, which skips what it cannot remove
+                }
+            });
+        }
+        try (java.util.stream.Stream<Path> tree = Files.walk(stateDir)) {
+            tree.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+        } catch (IOException | UncheckedIOException e) {
+            // a temporary directory: the system cleans what is left
+        }
     }
 
     @Override
