@@ -2,6 +2,7 @@ package io.github.multiproc.internal.cds;
 
 import io.github.multiproc.internal.child.ChildMain;
 import io.github.multiproc.internal.child.ClassDataTraining;
+import io.github.multiproc.internal.launch.ArchiveFormat;
 import io.github.multiproc.internal.launch.ArchiveUse;
 import io.github.multiproc.internal.launch.LaunchCommand;
 import io.github.multiproc.internal.reap.StateDirectory;
@@ -109,7 +110,7 @@ public final class ClassDataArchive {
             prepared = p;
         }
         if (usableNow(p.archive())) {
-            return new ArchiveUse(p.jar().toString(), p.archive());
+            return new ArchiveUse(p.jar().toString(), p.archive(), ArchiveFormat.DYNAMIC_ARCHIVE);
         }
         if (trainingStarted.compareAndSet(false, true)) {
             Prepared train = p;
@@ -124,7 +125,7 @@ public final class ClassDataArchive {
             t.setDaemon(true);
             t.start();
         }
-        return new ArchiveUse(p.jar().toString(), null);
+        return new ArchiveUse(p.jar().toString(), null, ArchiveFormat.DYNAMIC_ARCHIVE);
     }
 
     private synchronized Prepared prepare(List<String> defaults) {
@@ -252,7 +253,7 @@ public final class ClassDataArchive {
      * is cut short crashes as it maps it, so no child is ever given one that was not tried.
      */
     private boolean maps(Prepared p, Path archive) throws IOException, InterruptedException {
-        Integer code = runJvm(p, List.of("-Xshare:on", LaunchCommand.archiveOption(archive)), "-version");
+        Integer code = runJvm(p, List.of("-Xshare:on", ArchiveFormat.DYNAMIC_ARCHIVE.option(archive)), "-version");
         return code != null && code == 0;
     }
 

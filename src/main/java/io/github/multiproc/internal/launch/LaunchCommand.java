@@ -130,7 +130,7 @@ public final class LaunchCommand {
      */
     public static List<String> launchKey(List<String> command) {
         List<String> key = new ArrayList<>(command.subList(0, command.size() - CHANNEL_ARGS));
-        key.removeIf(option -> option.startsWith(ARCHIVE_OPTION));
+        key.removeIf(ArchiveFormat::isArchiveOption);
         return key;
     }
 
@@ -167,18 +167,6 @@ public final class LaunchCommand {
         return command;
     }
 
-    /**
-     * Returns the option that starts a JVM from {@code archive}.
-     *
-     * @param archive the archive file
-     * @return the option
-     */
-    public static String archiveOption(Path archive) {
-        return ARCHIVE_OPTION + archive;
-    }
-
-    private static final String ARCHIVE_OPTION = "-XX:SharedArchiveFile=";
-
     List<String> build(List<String> jvmOptions, Map<String, String> systemProperties, List<String> mainArgs) {
         String classPath = System.getProperty("java.class.path", "");
         String modulePath = System.getProperty("jdk.module.path");
@@ -187,7 +175,7 @@ public final class LaunchCommand {
         if (cds != null) {
             classPath = classPath.isEmpty() ? cds.classPathEntry()
                     : cds.classPathEntry() + java.io.File.pathSeparator + classPath;
-            jvmOptions = cds.archive() == null ? List.of() : List.of(archiveOption(cds.archive()));
+            jvmOptions = cds.jvmOptions();
         }
         return build(classPath, modulePath, System.getProperty("jdk.module.main"), jvmOptions, systemProperties,
                 mainArgs);

@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -118,6 +119,22 @@ final class LaunchCommandTest {
         // ChildMain was found through the argument file; without its channel arguments it explains and exits 2
         assertThat(out).contains("ChildMain is started by the multiproc library");
         assertThat(p.exitValue()).isEqualTo(2);
+    }
+
+    /** A standby started before the archive or cache existed stands in for a child that would start from it. */
+    @Test
+    void launchKey_leavesOutTheArchiveOrCacheOption(@TempDir Path runDir) {
+        AtomicReference<ArchiveUse> use = new AtomicReference<>();
+        LaunchCommand launch = new LaunchCommand(() -> runDir, use::get);
+        Path file = runDir.resolve("child-0");
+        for (ArchiveFormat format : ArchiveFormat.values()) {
+            use.set(new ArchiveUse("/lib.jar", null, format));
+            List<String> before = launch.defaultChildJvm();
+            use.set(new ArchiveUse("/lib.jar", file, format));
+            List<String> after = launch.defaultChildJvm();
+            assertThat(after).as(format.name()).contains(format.option(file)).hasSize(before.size() + 1);
+            assertThat(LaunchCommand.launchKey(after)).as(format.name()).isEqualTo(LaunchCommand.launchKey(before));
+        }
     }
 
     @Test
