@@ -20,11 +20,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * The main class of the JVM that makes the class-data archive for child JVMs (run with
- * {@code -XX:ArchiveClassesAtExit}): it plays both ends of a task channel in one JVM, a parent on a thread and
- * {@link ChildMain} on the main thread, so that the archive holds what a real child loads, from the socket and the
- * handshake to the lambda machinery, serialization and the answer; then {@link ChildMain} exits, and the JVM writes
- * the archive.
+ * The main class of the JVM that makes the class-data archive or AOT cache for child JVMs (run with
+ * {@code -XX:ArchiveClassesAtExit} or {@code -XX:AOTCacheOutput}): it plays both ends of a task channel in one JVM, a
+ * parent on a thread and {@link ChildMain} on the main thread, so that the archive holds what a real child loads, from
+ * the socket and the handshake to the lambda machinery, serialization and the answer; then {@link ChildMain} exits,
+ * and the JVM writes the archive (or starts the JVM that writes the cache from what it recorded).
  *
  * <p>Arguments: {@code <parent pid> <parent start>}, the library JVM that started this one: {@link ChildMain} watches
  * it as it would its parent.

@@ -108,19 +108,35 @@ public final class Settings {
                 + value + "'");
     }
 
+    /** What {@code multiproc.cds} asks for. */
+    public enum ClassSharing {
+        /** The fastest file this JDK makes for child JVMs: an AOT cache on JDK 25 and later, else an archive. */
+        AUTO,
+        /** The dynamic class-data archive ({@code -XX:ArchiveClassesAtExit}) on every JDK. */
+        DYNAMIC,
+        /** Neither. */
+        OFF
+    }
+
     /**
-     * {@code multiproc.cds}: {@code auto} (default) to start child JVMs from a class-data archive made for them,
-     * {@code off} not to.
+     * {@code multiproc.cds}: {@code auto} (default) to start child JVMs from the class-data file made for them that
+     * starts them fastest on this JDK, {@code dynamic} for the dynamic class-data archive on every JDK, {@code off}
+     * for none.
+     *
+     * @return the setting
+     * @throws IllegalArgumentException if it is set to another value
      */
-    public static boolean cds() {
+    public static ClassSharing cds() {
         String value = System.getProperty("multiproc.cds");
-        if (value == null || value.isBlank() || value.trim().equalsIgnoreCase("auto")) {
-            return true;
+        if (value == null || value.isBlank()) {
+            return ClassSharing.AUTO;
         }
-        if (value.trim().equalsIgnoreCase("off")) {
-            return false;
+        for (ClassSharing sharing : ClassSharing.values()) {
+            if (value.trim().equalsIgnoreCase(sharing.name())) {
+                return sharing;
+            }
         }
-        throw new IllegalArgumentException("multiproc.cds must be auto or off, was '" + value + "'");
+        throw new IllegalArgumentException("multiproc.cds must be auto, dynamic or off, was '" + value + "'");
     }
 
     /** {@code multiproc.transport}: {@code unix} (default where supported) or {@code tcp} (loopback). */

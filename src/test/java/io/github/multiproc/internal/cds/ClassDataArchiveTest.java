@@ -6,7 +6,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.github.multiproc.Fork;
 import io.github.multiproc.MultiprocException;
 import io.github.multiproc.fixtures.CdsParent;
+import io.github.multiproc.internal.launch.ArchiveFormat;
 import io.github.multiproc.internal.launch.ArchiveUse;
+import io.github.multiproc.internal.runtime.Settings;
 import io.github.multiproc.testing.Await;
 import io.github.multiproc.testing.FixtureJvm;
 import io.github.multiproc.testing.LeftoverChildren;
@@ -14,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.UserPrincipal;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -22,9 +25,16 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The class-data archive child JVMs start from: made once in the background, then used; never a broken one. */
+/**
+ * The class-data archive or AOT cache child JVMs start from: made once in the background, then used; never a broken
+ * one. The tests of one format run on the JDKs that use it, which the CI covers with 17, 21 and 25.
+ */
 class ClassDataArchiveTest {
     private static final Duration DEADLINE = Duration.ofSeconds(60);
+    /** Whether this JDK's children start from an AOT cache rather than a dynamic archive by default. */
+    private static final boolean AOT_CACHE = Runtime.version().feature() >= ClassDataArchive.AOT_CACHE_FEATURE;
+    /** The file name ending of what this JDK's children start from by default. */
+    private static final String EXTENSION = AOT_CACHE ? ".aot" : ".jsa";
 
     @TempDir
     Path stateDir;
@@ -35,23 +45,104 @@ class ClassDataArchiveTest {
     }
 
     @Test
-    void firstChild_startsWithout_laterChildrenStartFromTheArchiveMadeInTheBackground() throws Exception {
+    void beforeJdk25_firstChildStartsWithout_laterChildrenStartFromTheArchiveMadeInTheBackground() throws Exception {
+        Assumptions.assumeFalse(AOT_CACHE, "JDK 17 to 24 make a dynamic archive");
+        laterChildrenStartFrom(List.of(), "-XX:SharedArchiveFile=", ".jsa");
+    }
+
+    @Test
+    void onJdk25_firstChildStartsWithout_laterChildrenStartFromTheAotCacheMadeInTheBackground() throws Exception {
+        Assumptions.assumeTrue(AOT_CACHE, "JDK 25 and later make an AOT cache");
+        laterChildrenStartFrom(List.of(), "-XX:AOTCache=", ".aot");
+    }
+
+    @Test
+    void cdsDynamic_onJdk25_laterChildrenStartFromTheDynamicArchive() throws Exception {
+        Assumptions.assumeTrue(AOT_CACHE, "before JDK 25, dynamic is what auto does");
+        laterChildrenStartFrom(List.of("-Dmultiproc.cds=dynamic"), "-XX:SharedArchiveFile=", ".jsa");
+    }
+
+    private void laterChildrenStartFrom(List<String> settings, String option, String extension) throws Exception {
         Path cache = stateDir.resolve("cds");
-        try (FixtureJvm parent = FixtureJvm.start(stateDir, List.of("-Dmultiproc.standby=0"), CdsParent.class,
-                cache.toString())) {
+        List<String> jvmOptions = new ArrayList<>(settings);
+        jvmOptions.add("-Dmultiproc.standby=0");
+        try (FixtureJvm parent = FixtureJvm.start(stateDir, jvmOptions, CdsParent.class, cache.toString())) {
             assertThat(parent.awaitExit(DEADLINE)).as(parent.toString()).isZero();
             assertThat(parent.awaitLine(l -> l.startsWith("FIRST "), DEADLINE)).isEqualTo("FIRST none");
             assertThat(parent.awaitLine(l -> l.startsWith("LATER "), DEADLINE))
-                    .startsWith("LATER -XX:SharedArchiveFile=" + cache.resolve("child-"));
+                    .startsWith("LATER " + option + cache.resolve("child-")).endsWith(extension);
             // this build runs the library from a directory of classes: children get a jar of it first
             assertThat(parent.awaitLine(l -> l.startsWith("LATER-CP "), DEADLINE))
                     .matches("LATER-CP " + java.util.regex.Pattern.quote(cache.resolve("multiproc-").toString())
                             + "[0-9a-f]+\\.jar");
             assertThat(parent.awaitLine(l -> l.startsWith("LATER-RESULT "), DEADLINE)).isEqualTo("LATER-RESULT 42");
-            assertThat(parent.stderrLines()).noneMatch(l -> l.contains("cds") || l.contains("shared archive"));
+            // children log JVM warnings to stderr, which their parent forwards: a file the JVM found at odds with the
+            // child's class path or options would say so here, in the user's stderr
+            assertThat(parent.stderrLines()).isEmpty();
         }
-        assertThat(names(cache)).filteredOn(n -> n.endsWith(".jsa")).hasSize(1);
-        assertThat(names(cache)).noneMatch(n -> n.endsWith(".tmp"));
+        assertThat(names(cache)).filteredOn(n -> n.endsWith(extension)).hasSize(1);
+        assertThat(names(cache)).filteredOn(n -> n.endsWith(extension.equals(".aot") ? ".jsa" : ".aot")).isEmpty();
+        assertThat(names(cache)).noneMatch(n -> n.endsWith(".tmp") || n.endsWith(".config"));
+    }
+
+    /**
+     * A cache the JVM cannot read (here all zeros, at the size recorded for it: it passes the size check) costs the
+     * children their faster start, never their task: with {@code -XX:AOTMode=auto}, the default, the JVM says so on
+     * stderr and starts without it.
+     */
+    @Test
+    void onJdk25_aotCacheOverwrittenAtItsRecordedSize_childrenGivenItStillRunTheirTasks() throws Exception {
+        Assumptions.assumeTrue(AOT_CACHE, "JDK 25 and later make an AOT cache");
+        Path cache = stateDir.resolve("cds");
+        ClassDataArchive maker = new ClassDataArchive(cache);
+        assertThat(maker.use()).isNotNull();
+        Await.until(DEADLINE, () -> "no cache in " + cache, () -> maker.archiveIfPresent() != null);
+        Path made = maker.archiveIfPresent();
+        maker.close();
+        assertThat(made.getFileName().toString()).endsWith(".aot");
+        made.toFile().setWritable(true);
+        Files.write(made, new byte[Math.toIntExact(Files.size(made))]);
+
+        // the same JDK, options and library as this JVM: the fixture names the file just overwritten
+        try (FixtureJvm parent = FixtureJvm.start(stateDir, List.of("-Dmultiproc.standby=0"), CdsParent.class,
+                cache.toString())) {
+            assertThat(parent.awaitExit(DEADLINE)).as(parent.toString()).isZero();
+            assertThat(parent.awaitLine(l -> l.startsWith("FIRST "), DEADLINE))
+                    .isEqualTo("FIRST -XX:AOTCache=" + made);
+            assertThat(parent.awaitLine(l -> l.startsWith("LATER-RESULT "), DEADLINE)).isEqualTo("LATER-RESULT 42");
+        }
+    }
+
+    @Test
+    void format_isAnAotCacheFromJdk25On_unlessTheSettingSaysOtherwise() {
+        assertThat(ClassDataArchive.format(Settings.ClassSharing.AUTO, 17)).isEqualTo(ArchiveFormat.DYNAMIC_ARCHIVE);
+        assertThat(ClassDataArchive.format(Settings.ClassSharing.AUTO, 24)).isEqualTo(ArchiveFormat.DYNAMIC_ARCHIVE);
+        assertThat(ClassDataArchive.format(Settings.ClassSharing.AUTO, 25)).isEqualTo(ArchiveFormat.AOT_CACHE);
+        assertThat(ClassDataArchive.format(Settings.ClassSharing.DYNAMIC, 25))
+                .isEqualTo(ArchiveFormat.DYNAMIC_ARCHIVE);
+        assertThat(ClassDataArchive.format(Settings.ClassSharing.OFF, 25)).isNull();
+        assertThat(ClassDataArchive.format(Settings.ClassSharing.OFF, 17)).isNull();
+    }
+
+    /** The user manages class sharing in the default options: the library keeps out of it. */
+    @Test
+    void use_defaultOptionsThatManageSharing_isNull() {
+        String old = System.getProperty("multiproc.jvmOptions");
+        try {
+            for (String options : List.of("-Xshare:off", "-XX:SharedArchiveFile=/x.jsa", "-XX:AOTCache=/x.aot",
+                    "-XX:AOTCacheOutput=/x.aot", "-XX:AOTMode=off")) {
+                System.setProperty("multiproc.jvmOptions", "-Xmx64m " + options);
+                ClassDataArchive archive = new ClassDataArchive(stateDir.resolve("cds"));
+                assertThat(archive.use()).as(options).isNull();
+                archive.close();
+            }
+        } finally {
+            if (old == null) {
+                System.clearProperty("multiproc.jvmOptions");
+            } else {
+                System.setProperty("multiproc.jvmOptions", old);
+            }
+        }
     }
 
     @Test
@@ -67,7 +158,7 @@ class ClassDataArchiveTest {
                         .isEqualTo("LATER-RESULT 42");
             }
         }
-        assertThat(names(cache)).filteredOn(n -> n.endsWith(".jsa")).hasSize(1);
+        assertThat(names(cache)).filteredOn(n -> n.endsWith(EXTENSION)).hasSize(1);
     }
 
     @Test
@@ -80,7 +171,7 @@ class ClassDataArchiveTest {
             assertThat(parent.awaitLine(l -> l.startsWith("FIRST "), DEADLINE)).isEqualTo("FIRST none");
             assertThat(parent.awaitLine("NO-ARCHIVE"::equals, DEADLINE)).isEqualTo("NO-ARCHIVE");
         }
-        assertThat(names(cache)).noneMatch(n -> n.endsWith(".jsa"));
+        assertThat(names(cache)).noneMatch(n -> n.endsWith(".jsa") || n.endsWith(".aot"));
     }
 
     @Test
@@ -141,7 +232,8 @@ class ClassDataArchiveTest {
     void childWithItsOwnJvmOptions_startsWithoutTheArchive() throws Exception {
         List<String> args = Fork.task(() -> ProcessHandle.current().info().arguments().map(List::of)
                 .orElse(List.of())).jvmOptions("-Xmx200m").start().result();
-        assertThat(args).contains("-Xmx200m").noneMatch(a -> a.startsWith("-XX:SharedArchiveFile"));
+        assertThat(args).contains("-Xmx200m")
+                .noneMatch(a -> a.startsWith("-XX:SharedArchiveFile") || a.startsWith("-XX:AOTCache"));
     }
 
     @Test
