@@ -48,6 +48,9 @@ public final class Workloads {
             case "fork_loop":
                 forkLoop(n > 0 ? n : 15);
                 break;
+            case "fork_cds_ab":
+                forkCdsAb(n > 0 ? n : 20);
+                break;
             case "pool_lifecycle":
                 poolLifecycle(n > 0 ? n : 5);
                 break;
@@ -177,6 +180,38 @@ public final class Workloads {
         emit("fork loop p50", median(Arrays.copyOfRange(ms, 1, n)), "ms", "N=" + (n - 1) + " after the 1st");
         emit("fork loop mean", Arrays.stream(ms, 1, n).average().orElse(Double.NaN), "ms",
                 "N=" + (n - 1) + " after the 1st");
+    }
+
+    /**
+     * Cold children (no standby) from the dynamic class-data archive against the default ({@code multiproc.cds=auto}:
+     * the AOT cache on JDK 25 and later), side by side in this one JVM: {@code blocks} pairs of blocks, each block
+     * one untimed fork (it takes the switch of setting, and trains the file the first time) and 4 timed ones, the
+     * order of the two settings alternating. Run it once before to train both files.
+     */
+    static void forkCdsAb(int blocks) throws Exception {
+        System.setProperty("multiproc.standby", "0");
+        List<Double> dynamic = new ArrayList<>();
+        List<Double> auto = new ArrayList<>();
+        for (int b = 0; b < blocks; b++) {
+            for (String setting : b % 2 == 0 ? List.of("dynamic", "auto") : List.of("auto", "dynamic")) {
+                System.setProperty("multiproc.cds", setting);
+                Fork.call(() -> 1).join();
+                for (int i = 0; i < 4; i++) {
+                    long t0 = System.nanoTime();
+                    ChildProcess<Integer> child = Fork.call(() -> 1);
+                    if (child.result() != 1) {
+                        throw new AssertionError();
+                    }
+                    (setting.equals("auto") ? auto : dynamic).add((System.nanoTime() - t0) / 1e6);
+                    child.join();
+                }
+            }
+        }
+        double d = median(dynamic.stream().mapToDouble(Double::doubleValue).toArray());
+        double a = median(auto.stream().mapToDouble(Double::doubleValue).toArray());
+        emit("cold child, multiproc.cds=dynamic p50", d, "ms", "N=" + dynamic.size());
+        emit("cold child, multiproc.cds=auto p50", a, "ms", "N=" + auto.size() + ", Java " + Runtime.version());
+        emit("auto/dynamic", a / d, "x", "same JVM, blocks alternating");
     }
 
     static void poolLifecycle(int iters) {
