@@ -264,9 +264,13 @@ public final class ClassDataArchive {
         Path aotConfiguration = tmp.resolveSibling(tmp.getFileName() + ".config");
         ProcessHandle self = ProcessHandle.current();
         String output = p.format() == ArchiveFormat.AOT_CACHE ? "-XX:AOTCacheOutput=" : "-XX:ArchiveClassesAtExit=";
+        Path work = null;
         try {
+            removeStaleWorkDirectories();
+            work = Files.createTempDirectory(cacheDir, TRAINING_DIR_PREFIX);
             Integer code = runJvm(p, List.of(output + tmp), ClassDataTraining.class.getName(),
-                    Long.toString(self.pid()), Long.toString(io.github.multiproc.internal.os.ProcessStart.of(self)));
+                    Long.toString(self.pid()), Long.toString(io.github.multiproc.internal.os.ProcessStart.of(self)),
+                    work.toString());
             if (code == null) {
                 LOG.debug("class-data training did not finish within {}; no archive", TRAINING_TIMEOUT);
             } else if (usable(p.archive())) {
@@ -295,6 +299,40 @@ public final class ClassDataArchive {
             } catch (IOException e) {
                 // left in the cache directory
             }
+            deleteTree(work);
+        }
+    }
+
+    /** The training JVM's socket and key file go in a directory of this prefix in the cache directory. */
+    static final String TRAINING_DIR_PREFIX = "training-";
+
+    /**
+     * Deletes work directories of trainings that cannot still run: older than twice {@link #TRAINING_TIMEOUT}, left
+     * by a JVM killed while its training ran.
+     */
+    private void removeStaleWorkDirectories() {
+        long cutoff = System.currentTimeMillis() - 2 * TRAINING_TIMEOUT.toMillis();
+        try (DirectoryStream<Path> dirs = Files.newDirectoryStream(cacheDir, TRAINING_DIR_PREFIX + "*")) {
+            for (Path dir : dirs) {
+                if (Files.getLastModifiedTime(dir, LinkOption.NOFOLLOW_LINKS).toMillis() < cutoff) {
+                    deleteTree(dir);
+                }
+            }
+        } catch (IOException e) {
+            LOG.debug("cannot list {}: {}", cacheDir, e.toString());
+        }
+    }
+
+    private static void deleteTree(Path dir) {
+        if (dir == null) {
+            return;
+        }
+        try (Stream<Path> tree = Files.walk(dir)) {
+            for (Path path : (Iterable<Path>) tree.sorted(Comparator.reverseOrder())::iterator) {
+                Files.deleteIfExists(path);
+            }
+        } catch (IOException | java.io.UncheckedIOException e) {
+            LOG.debug("cannot delete {}: {}", dir, e.toString());
         }
     }
 

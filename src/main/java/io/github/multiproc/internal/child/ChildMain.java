@@ -58,10 +58,11 @@ public final class ChildMain {
         // watched from the start: a standby child may wait a long time for its settings
         new ParentWatch(Long.parseLong(args[2]), Long.parseLong(args[3])).start();
         Path keyFile = Path.of(args[1]);
-        byte[] secret = Files.readAllBytes(keyFile);
-        Files.deleteIfExists(keyFile);
         ChildChannel channel;
         try {
+            // gone if the parent ended, or gave this standby up, while it started: its run directory went with it
+            byte[] secret = Files.readAllBytes(keyFile);
+            Files.deleteIfExists(keyFile);
             // (no lambda or method reference on this thread before the task: see startWarmUp)
             channel = ChildChannel.connect(args[0], secret, new Runnable() {
                 @Override
@@ -79,8 +80,8 @@ public final class ChildMain {
             return;
         } catch (IOException e) {
             // the parent closed the channel before it gave this child anything to do (a standby child no longer
-            // needed, a worker its pool's close() ended while it started, or a parent that is gone: EOF, a reset,
-            // or a broken pipe mid-handshake): nothing to report
+            // needed, a worker its pool's close() ended while it started, or a parent that is gone: no key file,
+            // EOF, a reset, or a broken pipe mid-handshake): nothing to report
             Runtime.getRuntime().halt(ChannelProtocol.EXIT_PARENT_LOST);
             return;
         }

@@ -26,8 +26,9 @@ import java.nio.file.Path;
  * the socket and the handshake to the lambda machinery, serialization and the answer; then {@link ChildMain} exits,
  * and the JVM writes the archive (or starts the JVM that writes the cache from what it recorded).
  *
- * <p>Arguments: {@code <parent pid> <parent start>}, the library JVM that started this one: {@link ChildMain} watches
- * it as it would its parent.
+ * <p>Arguments: {@code <parent pid> <parent start> [<work directory>]}, the library JVM that started this one, which
+ * {@link ChildMain} watches as it would its parent, and a private directory for the channel's socket and key file,
+ * which that JVM deletes once this one has ended.
  */
 public final class ClassDataTraining {
     private ClassDataTraining() {
@@ -40,7 +41,8 @@ public final class ClassDataTraining {
      * @throws Exception if the channel cannot be set up; no archive is then used
      */
     public static void main(String[] args) throws Exception {
-        Path dir = Files.createTempDirectory("multiproc-cds-");
+        // the directory its parent made for it and deletes after it, whatever ends it (a halt skips hooks)
+        Path dir = args.length > 2 ? Path.of(args[2]) : Files.createTempDirectory("multiproc-cds-");
         Path socketFile = dir.resolve("s");
         Path keyFile = dir.resolve("k");
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -113,6 +113,30 @@ class ClassDataArchiveTest {
         }
     }
 
+    /**
+     * The training JVM's socket and key file live in a work directory of the cache directory, deleted after it
+     * whatever ended it; one left by a JVM killed mid-training goes at a later training once it is old enough.
+     */
+    @Test
+    void training_removesItsWorkDirectory_andStaleOnesOfKilledJvms_butNotRecentOnes() throws Exception {
+        Path cache = stateDir.resolve("cds");
+        Files.createDirectories(cache);
+        Path stale = Files.createDirectory(cache.resolve(ClassDataArchive.TRAINING_DIR_PREFIX + "stale"));
+        Files.createFile(stale.resolve("s"));
+        Files.setLastModifiedTime(stale, java.nio.file.attribute.FileTime.fromMillis(
+                System.currentTimeMillis() - Duration.ofMinutes(10).toMillis()));
+        Path recent = Files.createDirectory(cache.resolve(ClassDataArchive.TRAINING_DIR_PREFIX + "recent"));
+        ClassDataArchive maker = new ClassDataArchive(cache);
+        try {
+            assertThat(maker.use()).isNotNull();
+            Await.until(DEADLINE, () -> "no archive in " + cache, () -> maker.archiveIfPresent() != null);
+            Await.until(DEADLINE, () -> "work directories left in " + cache + ": " + workDirectories(cache),
+                    () -> workDirectories(cache).equals(List.of(recent.getFileName().toString())));
+        } finally {
+            maker.close();
+        }
+    }
+
     @Test
     void format_isAnAotCacheFromJdk25On_unlessTheSettingSaysOtherwise() {
         assertThat(ClassDataArchive.format(Settings.ClassSharing.AUTO, 17)).isEqualTo(ArchiveFormat.DYNAMIC_ARCHIVE);
@@ -251,6 +275,15 @@ class ClassDataArchiveTest {
             } else {
                 System.setProperty("multiproc.cds", old);
             }
+        }
+    }
+
+    private static List<String> workDirectories(Path cache) {
+        try {
+            return names(cache).stream().filter(n -> n.startsWith(ClassDataArchive.TRAINING_DIR_PREFIX))
+                    .collect(Collectors.toList());
+        } catch (Exception e) {
+            throw new AssertionError(e);
         }
     }
 
