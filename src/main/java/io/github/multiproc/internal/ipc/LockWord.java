@@ -6,6 +6,13 @@ package io.github.multiproc.internal.ipc;
  * does not lock the others out.
  */
 final class LockWord {
+    /**
+     * What a closed lock's word holds, written by its creator's {@code close()} after the segment's closed mark: no
+     * process's word (a pid of 2^32 - 1), so that taking and releasing it fail on the word alone, and the fast paths
+     * need not read the closed mark first. Never taken over as a dead holder's.
+     */
+    static final long POISON = -1L;
+
     private LockWord() {
     }
 
@@ -27,6 +34,9 @@ final class LockWord {
         while (true) {
             segment.checkOpen();
             long holder = segment.getLong(offset);
+            if (holder == POISON) {
+                throw closed(segment);
+            }
             if (holder == 0) {
                 if (segment.compareAndSet(offset, 0, me)) {
                     return true;
@@ -50,9 +60,18 @@ final class LockWord {
      */
     static void unlock(Segment segment, int offset) {
         long holder = segment.compareAndExchange(offset, ThisProcess.WORD, 0);
+        if (holder == POISON) {
+            throw closed(segment);
+        }
         if (holder != ThisProcess.WORD) {
             throw new IllegalMonitorStateException("this process (pid " + ThisProcess.PID + ") does not hold "
                     + segment + (holder == 0 ? ": it is not locked" : ": pid " + ThisProcess.pidOf(holder) + " does"));
         }
+    }
+
+    /** The exception for a poisoned word: the segment's own, which names who closed it. */
+    private static IllegalStateException closed(Segment segment) {
+        segment.checkOpen(); // marked closed before the word was poisoned: this throws
+        return new IllegalStateException(segment + " was closed by its creator");
     }
 }

@@ -34,6 +34,9 @@ public final class Segment {
     private final String description;
     /** Set in this JVM only: by its own close() of a segment it did not create, or when the creator is gone. */
     private volatile String unusable;
+    /** The word the creator's close poisons, or -1; and the value it writes (see {@link #poisonOnClose}). */
+    private volatile int poisonOffset = -1;
+    private volatile long poison;
 
     private Segment(Path path, ByteBuffer buffer, boolean created, String description) {
         this.path = path;
@@ -137,9 +140,36 @@ public final class Segment {
     }
 
     /**
-     * Throws unless the object may be used here: not closed by its creator, nor released here, and its creator runs.
+     * Makes the creator's {@link #close()} write {@code value} into the word at {@code offset} once the segment is
+     * marked closed: a word whose every use is a compare-and-set can then tell a closed object by itself.
      *
-     * @throws IllegalStateException if it may not
+     * @param offset the word's offset
+     * @param value what it holds once closed
+     */
+    public void poisonOnClose(int offset, long value) {
+        this.poison = value;
+        this.poisonOffset = offset;
+    }
+
+    /**
+     * Throws if this JVM knows the segment may not be used (closed here, closed by this JVM as its creator, or its
+     * creator gone), without reading the shared closed mark: for fast paths whose shared word says the rest (a
+     * poisoned lock word, see {@code LockWord.POISON}).
+     *
+     * @throws IllegalStateException if so
+     */
+    public void checkUsableHere() {
+        String reason = unusable;
+        if (reason != null) {
+            throw new IllegalStateException(description + " " + reason);
+        }
+    }
+
+    /**
+     * Throws if the segment may not be used: closed here, closed by its creator (the mark in its header), or its
+     * creator gone.
+     *
+     * @throws IllegalStateException if so
      */
     public void checkOpen() {
         String reason = unusable;
@@ -161,6 +191,11 @@ public final class Segment {
         }
         if (created) {
             LONGS.setRelease(buffer, CLOSED, 1L);
+            unusable = "was closed by its creator (pid " + ThisProcess.PID + ")";
+            int offset = poisonOffset;
+            if (offset >= 0) {
+                LONGS.getAndSet(buffer, offset, poison); // after the closed mark: who sees it finds the mark set
+            }
             SegmentFiles.removed(this);
         } else {
             unusable = "was closed in this JVM (pid " + ThisProcess.PID + ")";
@@ -223,6 +258,11 @@ public final class Segment {
     /** Release write of the word at {@code offset}: earlier writes are seen first. */
     public void putLongRelease(int offset, long value) {
         LONGS.setRelease(buffer, offset, value);
+    }
+
+    /** Atomic swap; returns the previous value. */
+    public long getAndSet(int offset, long value) {
+        return (long) LONGS.getAndSet(buffer, offset, value);
     }
 
     /** Atomic add; returns the previous value. */

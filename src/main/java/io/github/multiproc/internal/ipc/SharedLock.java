@@ -19,6 +19,8 @@ public final class SharedLock extends SharedObject {
      */
     public SharedLock(Path stateDir) {
         super(Segment.Kind.LOCK, 8, "ProcessLock", stateDir);
+        // closed by its creator (close() or this JVM's exit), the lock is marked closed, then its word poisoned
+        mapped().poisonOnClose(WORD, LockWord.POISON);
     }
 
     /**
@@ -29,7 +31,8 @@ public final class SharedLock extends SharedObject {
      * @throws InterruptedException if interrupted while waiting
      */
     public boolean lock(Duration timeout) throws InterruptedException {
-        Segment segment = segment();
+        Segment segment = mapped();
+        segment.checkUsableHere(); // the closed mark need not be read: a closed lock's word is poisoned
         if (segment.compareAndSet(WORD, 0, ThisProcess.WORD)) {
             return true; // uncontended: no waiter to make
         }
@@ -40,8 +43,11 @@ public final class SharedLock extends SharedObject {
      * Releases the lock.
      *
      * @throws IllegalMonitorStateException if this process does not hold it
+     * @throws IllegalStateException if the lock was closed
      */
     public void unlock() {
-        LockWord.unlock(segment(), WORD);
+        Segment segment = mapped();
+        segment.checkUsableHere();
+        LockWord.unlock(segment, WORD);
     }
 }

@@ -52,7 +52,14 @@ public abstract class SharedObject implements Serializable {
         return s;
     }
 
-    private Segment mapped() {
+    /**
+     * Returns the segment, mapped now if this is its first use in this JVM, without any check: the caller checks
+     * what it needs ({@link Segment#checkUsableHere()} at least, before it touches the memory).
+     *
+     * @return the segment
+     * @throws IllegalStateException if its file cannot be mapped (gone: its creator closed it or ended)
+     */
+    protected final Segment mapped() {
         Segment s = segment;
         if (s == null) {
             synchronized (this) {
