@@ -277,21 +277,20 @@ public final class Workloads {
      * (the JDK's libraries and class-data archives) split among every process that maps them.
      */
     static void idleMemory() throws Exception {
-        try (ProcessPool pool = ProcessPool.create(2)) {
+        emit("idle worker RSS", meanOverIdleWorkers(2, "status", "VmRSS:"), "MiB", "Pool(2), after one task each");
+        emit("idle worker PSS, Pool(4)", meanOverIdleWorkers(4, "smaps_rollup", "Pss:"), "MiB",
+                "Pool(4), after one task each");
+    }
+
+    /** The mean of one /proc figure (in KiB there) over the workers of a new pool, each after a task, in MiB. */
+    private static double meanOverIdleWorkers(int workers, String procFile, String field) throws Exception {
+        try (ProcessPool pool = ProcessPool.create(workers)) {
             Set<Long> pids = runOnEveryWorker(pool);
             double total = 0;
             for (long pid : pids) {
-                total += kib(Path.of("/proc", Long.toString(pid), "status"), "VmRSS:") / 1024.0;
+                total += kib(Path.of("/proc", Long.toString(pid), procFile), field) / 1024.0;
             }
-            emit("idle worker RSS", total / pids.size(), "MiB", "Pool(2), after one task each");
-        }
-        try (ProcessPool pool = ProcessPool.create(4)) {
-            Set<Long> pids = runOnEveryWorker(pool);
-            double total = 0;
-            for (long pid : pids) {
-                total += kib(Path.of("/proc", Long.toString(pid), "smaps_rollup"), "Pss:") / 1024.0;
-            }
-            emit("idle worker PSS, Pool(4)", total / pids.size(), "MiB", "Pool(4), after one task each");
+            return total / pids.size();
         }
     }
 
