@@ -128,16 +128,22 @@ public final class Workloads {
         }
     }
 
+    /** {@code Fork.call(() -> 1)}, returned once its result is in (and checked). */
+    private static ChildProcess<Integer> forkOne() throws InterruptedException {
+        ChildProcess<Integer> child = Fork.call(() -> 1);
+        if (child.result() != 1) {
+            throw new AssertionError();
+        }
+        return child;
+    }
+
     static void fork(int n) throws Exception {
         // cold: every child a JVM started for it (no standby), joined before the next
         System.setProperty("multiproc.standby", "0");
         double[] ms = new double[n];
         for (int i = 0; i < n; i++) {
             long t0 = System.nanoTime();
-            ChildProcess<Integer> child = Fork.call(() -> 1);
-            if (child.result() != 1) {
-                throw new AssertionError();
-            }
+            ChildProcess<Integer> child = forkOne();
             ms[i] = (System.nanoTime() - t0) / 1e6;
             child.join();
         }
@@ -152,10 +158,7 @@ public final class Workloads {
         for (int i = 0; i < warmRuns; i++) {
             Thread.sleep(600); // a benchmark's pause, not synchronization: the standby starts and warms up
             long t0 = System.nanoTime();
-            ChildProcess<Integer> child = Fork.call(() -> 1);
-            if (child.result() != 1) {
-                throw new AssertionError();
-            }
+            ChildProcess<Integer> child = forkOne();
             warm[i] = (System.nanoTime() - t0) / 1e6;
             child.join();
             warmJoin[i] = (System.nanoTime() - t0) / 1e6;
@@ -169,10 +172,7 @@ public final class Workloads {
         double[] ms = new double[n];
         for (int i = 0; i < n; i++) {
             long t0 = System.nanoTime();
-            ChildProcess<Integer> child = Fork.call(() -> 1);
-            if (child.result() != 1) {
-                throw new AssertionError();
-            }
+            ChildProcess<Integer> child = forkOne();
             child.join();
             ms[i] = (System.nanoTime() - t0) / 1e6;
         }
