@@ -2,6 +2,7 @@ package io.github.multiproc;
 
 import static java.util.Objects.requireNonNull;
 
+import io.github.multiproc.internal.ipc.SharedObject;
 import io.github.multiproc.internal.spawn.ChildSpec;
 import io.github.multiproc.internal.spawn.Children;
 import io.github.multiproc.internal.spawn.SpecBuilder;
@@ -189,9 +190,11 @@ public final class TaskBuilder<T> {
      * @throws MultiprocException if the JVM cannot be started, or the state directory cannot be prepared
      */
     public ChildProcess<T> start() {
+        int handles = SharedObject.handlesWrittenByThisThread();
         byte[] payload = TaskPayload.serialize(task);
+        boolean sharedObjects = SharedObject.handlesWrittenByThisThread() != handles;
         ChildSpec frozen = spec.build(Children.nextTaskName());
         return Children.get().startTask(payload, TaskPayload.describe(task), List.copyOf(jvmOptions),
-                Map.copyOf(systemProperties), frozen);
+                Map.copyOf(systemProperties), frozen, sharedObjects);
     }
 }

@@ -135,7 +135,8 @@ final class InheritedSettingsTest {
         Optional<ProcessHandle> handle = ProcessHandle.of(pid);
         return handle.map(h -> h.children().filter(ProcessHandle::isAlive)
                 .filter(child -> child.info().arguments()
-                        .map(args -> args.length > 0 && args[args.length - 1].equals(ChildMain.STANDBY)).orElse(true))
+                        .map(args -> args.length > 0
+                                && java.util.Arrays.asList(args[args.length - 1].split(",")).contains(ChildMain.STANDBY)).orElse(true))
                 .map(ProcessHandle::pid).collect(Collectors.toSet())).orElse(Set.of());
     }
 }

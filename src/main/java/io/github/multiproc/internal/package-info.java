@@ -51,7 +51,7 @@
  * <ol>
  *   <li>Child side, loaded by every child JVM: {@code wire}; {@code os}; {@code ipc} (uses os; loaded by a child
  *       that uses a shared object); {@code task} (uses wire); {@code channel} (uses wire); {@code child} (uses
- *       wire, os, task and channel).</li>
+ *       wire, os, task, channel and ipc: a child whose task carries shared objects readies their operations).</li>
  *   <li>Parent side: {@code runtime}; {@code reap} (uses os, runtime); {@code launch} (uses child, os, runtime);
  *       {@code cds} (uses launch, child, reap, os, runtime); {@code spawn} (uses cds, launch, reap, ipc, channel,
  *       wire, os, runtime: ipc to free what killed JVMs left); {@code pool} (uses spawn, channel, task, wire,

@@ -2,11 +2,14 @@ package io.github.multiproc.internal.child;
 
 import io.github.multiproc.internal.channel.ChannelProtocol;
 import io.github.multiproc.internal.channel.ChildChannel;
+import io.github.multiproc.internal.ipc.AccessWarmUp;
 import io.github.multiproc.internal.task.LambdaForm;
 import io.github.multiproc.internal.task.TaskCall;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
 
 /**
  * The main class of every task child and pool worker.
@@ -26,6 +29,12 @@ public final class ChildMain {
      * not halt when its parent is gone before its settings, which say so too, have been read.
      */
     public static final String OUTLIVES_PARENT = "outlives-parent";
+    /**
+     * A flag of the sixth argument (after a comma, if there is another) of a child whose task carries shared-object
+     * handles, or of a standby child of a JVM that uses them: it readies their operations ({@link AccessWarmUp}) as
+     * it starts, or as a standby while it waits.
+     */
+    public static final String SHARED_OBJECTS = "shared-objects";
 
     /** Until the parent's settings say otherwise, a lost parent ends this child. */
     private static volatile boolean haltOnParentLoss = true;
@@ -49,9 +58,11 @@ public final class ChildMain {
             System.err.println("multiproc: ChildMain is started by the multiproc library, not by hand");
             System.exit(2);
         }
-        startWarmUp();
-        boolean standby = args.length > 5 && STANDBY.equals(args[5]);
-        if (args.length > 5 && OUTLIVES_PARENT.equals(args[5])) {
+        List<String> flags = args.length > 5 ? Arrays.asList(args[5].split(",")) : List.of();
+        boolean standby = flags.contains(STANDBY);
+        boolean sharedObjects = flags.contains(SHARED_OBJECTS);
+        startWarmUp(sharedObjects && !standby);
+        if (flags.contains(OUTLIVES_PARENT)) {
             haltOnParentLoss = false; // before the watches start: its parent may exit right after handing the task
         }
         EOF_WATCH.start();
@@ -68,7 +79,7 @@ public final class ChildMain {
                 @Override
                 public void run() {
                     if (standby) {
-                        StandbyWarmUp.startWhenIdle();
+                        StandbyWarmUp.startWhenIdle(sharedObjects);
                     }
                 }
             });
@@ -97,7 +108,7 @@ public final class ChildMain {
      * {@code ObjectInputStream} scans the class path, and most tasks never need one. Whatever it has not finished,
      * the main thread does as usual.
      */
-    private static void startWarmUp() {
+    private static void startWarmUp(boolean sharedObjects) {
         // no lambda on the main thread before the task: the first one readies java.lang.invoke, some 15 ms, which
         // is this thread's work (the task is most often a lambda), not the main thread's
         Thread warm = new Thread(new Runnable() {
@@ -109,6 +120,12 @@ public final class ChildMain {
                     LambdaForm.decode(bytes, bytes.length);
                 } catch (Exception | LinkageError e) {
                     // only a warm-up: the real task will report any real problem
+                }
+                if (sharedObjects) {
+                    // the task will use shared objects: their operations, run interpreted, take microseconds each
+                    // until compiled, and the task's first thousands would wait for that behind the start-up's
+                    // compilations
+                    AccessWarmUp.start(AccessWarmUp.AT_CHILD_START);
                 }
             }
         }, "multiproc-warm-up");

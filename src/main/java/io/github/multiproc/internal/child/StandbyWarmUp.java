@@ -2,6 +2,7 @@ package io.github.multiproc.internal.child;
 
 import io.github.multiproc.SerializableCallable;
 import io.github.multiproc.SerializableRunnable;
+import io.github.multiproc.internal.ipc.AccessWarmUp;
 import io.github.multiproc.internal.task.Calls;
 import io.github.multiproc.internal.task.LambdaForm;
 import io.github.multiproc.internal.task.TaskCall;
@@ -45,15 +46,21 @@ final class StandbyWarmUp implements Runnable {
     private static final java.util.concurrent.CountDownLatch STOP = new java.util.concurrent.CountDownLatch(1);
     private static volatile boolean stop;
 
-    private StandbyWarmUp() {
+    /** Whether its parent uses shared objects, whose operations it then readies too. */
+    private final boolean sharedObjects;
+
+    private StandbyWarmUp(boolean sharedObjects) {
+        this.sharedObjects = sharedObjects;
     }
 
     /**
      * Starts warming up on a daemon thread of its own, once the task has not come for {@value #IDLE_FIRST_MILLIS}
      * ms.
+     *
+     * @param sharedObjects whether the parent uses shared objects: their operations are readied too, afterwards
      */
-    static void startWhenIdle() {
-        Thread t = new Thread(new StandbyWarmUp(), "multiproc-standby-warm-up");
+    static void startWhenIdle(boolean sharedObjects) {
+        Thread t = new Thread(new StandbyWarmUp(sharedObjects), "multiproc-standby-warm-up");
         t.setDaemon(true);
         t.setPriority(Thread.MIN_PRIORITY);
         t.start();
@@ -86,6 +93,9 @@ final class StandbyWarmUp implements Runnable {
                             .getTarget().invoke();
                     ((TaskCall) lambda).call();
                 }
+            }
+            if (sharedObjects && !stop) {
+                AccessWarmUp.start(AccessWarmUp.IN_STANDBY); // a task of this parent may well use them
             }
         } catch (Throwable e) { // only a warm-up: the real task reports any real problem
             stop = true;

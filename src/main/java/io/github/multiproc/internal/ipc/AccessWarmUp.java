@@ -23,7 +23,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *
  * <p>Thread safety: safe for concurrent use.
  */
-final class AccessWarmUp {
+public final class AccessWarmUp {
     private static final AtomicBoolean STARTED = new AtomicBoolean();
     /** One round: each operation {@value #ROUND} times. */
     private static final int ROUND = 128;
@@ -36,13 +36,44 @@ final class AccessWarmUp {
     private AccessWarmUp() {
     }
 
-    /** Starts the thread, unless it was started before in this JVM. */
-    static void start() {
+    /**
+     * Starts the thread, unless it was started before in this JVM: when the first handle arrives, or, in a child
+     * whose task carries handles or in a standby child with time on its hands, earlier.
+     */
+    public static void start() {
+        start(WHEN_A_HANDLE_ARRIVED);
+    }
+
+    /** Why it was started: {@link #start()}'s reason. */
+    public static final String WHEN_A_HANDLE_ARRIVED = "a handle arrived";
+    /** Why it was started in a child whose task carries handles. */
+    public static final String AT_CHILD_START = "the child's task carries handles";
+    /** Why it was started in a standby child of a JVM that uses shared objects. */
+    public static final String IN_STANDBY = "a standby of a JVM that uses shared objects";
+
+    private static volatile String startedBecause;
+
+    /**
+     * Starts the thread, unless it was started before in this JVM.
+     *
+     * @param why why, for {@link #startedBecause()}
+     */
+    public static void start(String why) {
         if (STARTED.compareAndSet(false, true)) {
+            startedBecause = why;
             Thread thread = new Thread(AccessWarmUp::run, "multiproc-ipc-warmup");
             thread.setDaemon(true);
             thread.start();
         }
+    }
+
+    /**
+     * Returns why it was started in this JVM, or null if it was not.
+     *
+     * @return the reason
+     */
+    public static String startedBecause() {
+        return startedBecause;
     }
 
     private static void run() {

@@ -2,6 +2,7 @@ package io.github.multiproc.internal.ipc;
 
 import java.io.IOException;
 import java.io.ObjectInputStream;
+import java.io.ObjectOutputStream;
 import java.io.Serializable;
 import java.nio.file.Path;
 
@@ -30,13 +31,53 @@ public abstract class SharedObject implements Serializable {
      */
     protected SharedObject(Segment.Kind kind, long bytes, String description, Path stateDir) {
         this.segment = Segment.create(kind, bytes, description, stateDir);
+        used = true;
         this.path = segment.path().toString();
         this.kind = kind;
         this.description = description;
     }
 
+    /**
+     * Handles serialized by each thread so far: a task's serializer compares the count before and after, so that a
+     * child started for a task that carries handles can ready their operations while its JVM starts.
+     */
+    private static final ThreadLocal<int[]> WRITTEN = new ThreadLocal<>() {
+        @Override
+        protected int[] initialValue() {
+            return new int[1];
+        }
+    };
+
+    /**
+     * Returns how many shared-object handles this thread has serialized so far.
+     *
+     * @return the count
+     */
+    public static int handlesWrittenByThisThread() {
+        return WRITTEN.get()[0];
+    }
+
+    /** Set once a shared object has been made, or a handle received, in this JVM. */
+    private static volatile boolean used;
+
+    /**
+     * Returns whether this JVM has made a shared object or received a handle: its standby children then ready the
+     * operations of shared objects while they wait.
+     *
+     * @return whether it uses shared objects
+     */
+    public static boolean usedInThisJvm() {
+        return used;
+    }
+
+    private void writeObject(ObjectOutputStream out) throws IOException {
+        WRITTEN.get()[0]++;
+        out.defaultWriteObject();
+    }
+
     private void readObject(ObjectInputStream in) throws IOException, ClassNotFoundException {
         in.defaultReadObject();
+        used = true;
         AccessWarmUp.start(); // the handle arrived: its operations will be called here soon
     }
 

@@ -106,17 +106,26 @@ public final class LaunchCommand {
      * @param name the child's name, for {@code ps}
      * @param standby whether it is a standby child, which warms up while it waits for its task
      * @param outlivesParent whether its policy lets it outlive this JVM (not for standby children)
+     * @param sharedObjects whether it should ready the operations of shared objects: a task child whose task
+     *     carries handles does so as it starts, a standby child while it waits
      * @return the command line
      */
     public List<String> childJvm(List<String> jvmOptions, Map<String, String> systemProperties, String channelAddress,
-            Path keyFile, String name, boolean standby, boolean outlivesParent) {
+            Path keyFile, String name, boolean standby, boolean outlivesParent, boolean sharedObjects) {
         ProcessHandle self = ProcessHandle.current();
         List<String> args = new ArrayList<>(List.of(channelAddress, keyFile.toString(), Long.toString(self.pid()),
                 Long.toString(ProcessStart.of(self)), name));
+        List<String> flags = new ArrayList<>();
         if (standby) {
-            args.add(ChildMain.STANDBY);
+            flags.add(ChildMain.STANDBY);
         } else if (outlivesParent) {
-            args.add(ChildMain.OUTLIVES_PARENT);
+            flags.add(ChildMain.OUTLIVES_PARENT);
+        }
+        if (sharedObjects) {
+            flags.add(ChildMain.SHARED_OBJECTS);
+        }
+        if (!flags.isEmpty()) {
+            args.add(String.join(",", flags));
         }
         return build(jvmOptions, systemProperties, args);
     }

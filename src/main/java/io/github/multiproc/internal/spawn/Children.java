@@ -127,12 +127,14 @@ public final class Children {
      * @param jvmOptions the user's JVM options
      * @param systemProperties the user's system properties
      * @param spec the child's settings
+     * @param sharedObjects whether the task carries shared-object handles: a JVM started for it readies their
+     *     operations as it starts
      * @param <T> the task's result type
      * @return the child
      * @throws MultiprocException if the JVM cannot be started
      */
     public <T> ChildProcess<T> startTask(byte[] payload, String taskClass, List<String> jvmOptions,
-            Map<String, String> systemProperties, ChildSpec spec) {
+            Map<String, String> systemProperties, ChildSpec spec, boolean sharedObjects) {
         int standbyCount = Settings.standbyCount();
         if (standbyCount == 0) {
             standbys.discardAll(); // turned off since they were started
@@ -151,7 +153,7 @@ public final class Children {
         TaskChannel channel = new TaskChannel(listener);
         ChildHandle<T> child;
         try {
-            ProcessBuilder pb = childJvm(listener, jvmOptions, systemProperties, spec, false);
+            ProcessBuilder pb = childJvm(listener, jvmOptions, systemProperties, spec, false, sharedObjects);
             Process process = launch(pb, spec, true);
             boolean forward = forwardsStderr(spec);
             OutputPump.Tail tail = newTail(spec, forward);
@@ -251,7 +253,7 @@ public final class Children {
         ProcessBuilder pb;
         Process process;
         try {
-            pb = childJvm(listener, jvmOptions, systemProperties, spec, false);
+            pb = childJvm(listener, jvmOptions, systemProperties, spec, false, false);
             process = launch(pb, spec, true);
         } catch (RuntimeException e) {
             throw launchFailure(spec, e);
@@ -293,9 +295,9 @@ public final class Children {
      * last, and its redirects; its stdin is empty, as with Python's multiprocessing.
      */
     ProcessBuilder childJvm(ChannelListener listener, List<String> jvmOptions, Map<String, String> systemProperties,
-            ChildSpec spec, boolean standby) {
+            ChildSpec spec, boolean standby, boolean sharedObjects) {
         ProcessBuilder pb = new ProcessBuilder(launch.childJvm(jvmOptions, systemProperties, listener.address(),
-                listener.keyFile(), spec.name(), standby, spec.parentExit() != ParentExit.TERMINATE));
+                listener.keyFile(), spec.name(), standby, spec.parentExit() != ParentExit.TERMINATE, sharedObjects));
         applyCommon(pb, spec);
         pb.redirectInput(ProcessBuilder.Redirect.from(new File(Settings.isWindows() ? "NUL" : "/dev/null")));
         if (forwardsStderr(spec)) {

@@ -325,7 +325,8 @@ final class Standbys {
         List<String> command;
         Process process;
         try {
-            ProcessBuilder pb = children.childJvm(listener, List.of(), Map.of(), STANDBY_SPEC, true);
+            ProcessBuilder pb = children.childJvm(listener, List.of(), Map.of(), STANDBY_SPEC, true,
+                    io.github.multiproc.internal.ipc.SharedObject.usedInThisJvm());
             command = pb.command();
             process = Children.launch(pb, STANDBY_SPEC, true);
         } catch (RuntimeException e) {
