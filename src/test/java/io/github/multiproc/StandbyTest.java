@@ -2,6 +2,7 @@ package io.github.multiproc;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.github.multiproc.fixtures.StandbyParent;
 import io.github.multiproc.internal.reap.RecordedChildren;
@@ -90,6 +91,24 @@ class StandbyTest {
                 "cold")) {
             assertThat(parent.awaitExit(DEADLINE)).as(parent.toString()).isZero();
             assertThat(parent.numbers("EXTRA")).containsExactly(1L);
+        }
+    }
+
+    /**
+     * A standby is work done ahead: while every processor is busy (here the parent's own threads, beside a child at
+     * its task) its start is put off; once a processor is free, or after five seconds at most, it starts.
+     */
+    @Test
+    void standbyOfALongTask_waitsWhileEveryProcessorIsBusy_andStartsOnceOneIsFree() throws Exception {
+        try (FixtureJvm parent = FixtureJvm.start(stateDir, List.of("-Dmultiproc.cds=off"), StandbyParent.class,
+                "busy")) {
+            assertThat(parent.awaitExit(DEADLINE)).as(parent.toString()).isZero();
+            long idle = parent.numbers("IDLE-PERMILLE").get(0);
+            assumeTrue(idle >= 0 && idle < 500, "the processors were busy (idle " + idle + "/1000 of one)");
+            assertThat(parent.numbers("EXTRA-WHILE-BUSY")).as("standbys started while every processor was busy")
+                    .containsExactly(0L);
+            assertThat(parent.numbers("STANDBY-AFTER").get(0)).as("ms until the standby ran once they were free")
+                    .isLessThan(15_000L);
         }
     }
 
