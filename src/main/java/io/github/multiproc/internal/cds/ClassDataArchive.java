@@ -307,12 +307,14 @@ public final class ClassDataArchive {
     static final String TRAINING_DIR_PREFIX = "training-";
 
     /**
-     * Deletes work directories of trainings that cannot still run: older than twice {@link #TRAINING_TIMEOUT}, left
-     * by a JVM killed while its training ran.
+     * Deletes the work directories and unfinished archives of trainings that cannot still run: older than twice
+     * {@link #TRAINING_TIMEOUT}, left by a JVM that ended while its training ran (its exit ends the training JVM,
+     * and nothing cleans up after either).
      */
     private void removeStaleWorkDirectories() {
         long cutoff = System.currentTimeMillis() - 2 * TRAINING_TIMEOUT.toMillis();
-        try (DirectoryStream<Path> dirs = Files.newDirectoryStream(cacheDir, TRAINING_DIR_PREFIX + "*")) {
+        try (DirectoryStream<Path> dirs = Files.newDirectoryStream(cacheDir, "{" + TRAINING_DIR_PREFIX + "*,child-*.tmp,"
+                + "child-*.tmp.config}")) {
             for (Path dir : dirs) {
                 if (Files.getLastModifiedTime(dir, LinkOption.NOFOLLOW_LINKS).toMillis() < cutoff) {
                     deleteTree(dir);
@@ -324,8 +326,8 @@ public final class ClassDataArchive {
     }
 
     private static void deleteTree(Path dir) {
-        if (dir == null) {
-            return;
+        if (dir == null || !Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
+            return; // the training JVM deletes its work directory itself when it ends as it should
         }
         try (Stream<Path> tree = Files.walk(dir)) {
             for (Path path : (Iterable<Path>) tree.sorted(Comparator.reverseOrder())::iterator) {

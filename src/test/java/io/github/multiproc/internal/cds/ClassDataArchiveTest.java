@@ -115,7 +115,8 @@ class ClassDataArchiveTest {
 
     /**
      * The training JVM's socket and key file live in a work directory of the cache directory, deleted after it
-     * whatever ended it; one left by a JVM killed mid-training goes at a later training once it is old enough.
+     * whatever ended it; one left by a JVM killed mid-training goes at a later training once it is old enough, and so
+     * does the unfinished archive of such a training.
      */
     @Test
     void training_removesItsWorkDirectory_andStaleOnesOfKilledJvms_butNotRecentOnes() throws Exception {
@@ -126,12 +127,19 @@ class ClassDataArchiveTest {
         Files.setLastModifiedTime(stale, java.nio.file.attribute.FileTime.fromMillis(
                 System.currentTimeMillis() - Duration.ofMinutes(10).toMillis()));
         Path recent = Files.createDirectory(cache.resolve(ClassDataArchive.TRAINING_DIR_PREFIX + "recent"));
+        // the unfinished archive of a training whose JVM ended: old, and recent (a training may still write it)
+        Path staleTmp = Files.createFile(cache.resolve("child-0123.jsa.99999.tmp"));
+        Files.setLastModifiedTime(staleTmp, java.nio.file.attribute.FileTime.fromMillis(
+                System.currentTimeMillis() - Duration.ofMinutes(10).toMillis()));
+        Path recentTmp = Files.createFile(cache.resolve("child-4567.jsa.99998.tmp"));
         ClassDataArchive maker = new ClassDataArchive(cache);
         try {
             assertThat(maker.use()).isNotNull();
             Await.until(DEADLINE, () -> "no archive in " + cache, () -> maker.archiveIfPresent() != null);
             Await.until(DEADLINE, () -> "work directories left in " + cache + ": " + workDirectories(cache),
                     () -> workDirectories(cache).equals(List.of(recent.getFileName().toString())));
+            assertThat(staleTmp).doesNotExist();
+            assertThat(recentTmp).exists();
         } finally {
             maker.close();
         }
