@@ -3,6 +3,7 @@ package io.github.multiproc.internal.child;
 import io.github.multiproc.SerializableCallable;
 import io.github.multiproc.SerializableRunnable;
 import io.github.multiproc.internal.ipc.AccessWarmUp;
+import io.github.multiproc.internal.os.IdleProcessors;
 import io.github.multiproc.internal.task.Calls;
 import io.github.multiproc.internal.task.LambdaForm;
 import io.github.multiproc.internal.task.TaskCall;
@@ -25,7 +26,10 @@ import java.lang.invoke.SerializedLambda;
  *
  * <p>It begins only once the standby has waited {@value #IDLE_FIRST_MILLIS} ms for its task after connecting: in a loop of
  * forks, where each standby is taken as it starts or soon after, the warm-up's CPU time (several times that of the
- * task's own path) would only slow the standbys starting beside it.
+ * task's own path) would only slow the standbys starting beside it. And it runs only while about a processor is idle
+ * (Linux; {@link IdleProcessors}): a standby started beside its parent's busy children would otherwise take some
+ * 400 ms of processor time from them (measured: 650-720 ms in a standby's first 0.6 s, 200-300 ms of it the JVM's
+ * start).
  */
 final class StandbyWarmUp implements Runnable {
     /** Rounds of the whole path: enough for the first tier of the JIT to compile what the path runs most. */
@@ -75,7 +79,7 @@ final class StandbyWarmUp implements Runnable {
     @Override
     public void run() {
         try {
-            if (STOP.await(IDLE_FIRST_MILLIS, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+            if (STOP.await(IDLE_FIRST_MILLIS, java.util.concurrent.TimeUnit.MILLISECONDS) || !awaitIdleProcessor()) {
                 return; // the task came first
             }
             TaskCall probe = (TaskCall & java.io.Serializable) () -> Integer.valueOf(1);
@@ -86,6 +90,9 @@ final class StandbyWarmUp implements Runnable {
                 java.io.ObjectStreamClass.lookup(type);
             }
             for (int i = 0; i < ROUNDS && !stop; i++) {
+                if (i % IDLE_CHECK_ROUNDS == IDLE_CHECK_ROUNDS - 1 && !awaitIdleProcessor()) {
+                    return;
+                }
                 roundTrip(probe, i);
                 if (i < NEW_LAMBDA_ROUNDS) {
                     Object lambda = LambdaMetafactory.metafactory(lookup, "call", MethodType.methodType(TaskCall.class),
@@ -94,12 +101,45 @@ final class StandbyWarmUp implements Runnable {
                     ((TaskCall) lambda).call();
                 }
             }
-            if (sharedObjects && !stop) {
+            if (sharedObjects && !stop && awaitIdleProcessor()) {
                 AccessWarmUp.start(AccessWarmUp.IN_STANDBY); // a task of this parent may well use them
             }
         } catch (Throwable e) { // only a warm-up: the real task reports any real problem
             stop = true;
         }
+    }
+
+    /** How often, in rounds, it looks again whether a processor is idle. */
+    private static final int IDLE_CHECK_ROUNDS = 50;
+    /** Over how long it measures the processors' idle time. */
+    private static final long IDLE_CHECK_MILLIS = 100;
+    /** At least this many processors idle on average: the warm-up slows no one's work. */
+    private static final double IDLE_ENOUGH = 0.9;
+
+    /**
+     * Waits until about a processor has been idle over {@value #IDLE_CHECK_MILLIS} ms (at once where that cannot be
+     * read): the warm-up takes some 400 ms of processor time, which on a small machine busy with its parent's other
+     * children, or anyone's work, would slow that work for a gain that is only likely.
+     *
+     * @return false if the task came meanwhile
+     */
+    private static boolean awaitIdleProcessor() throws InterruptedException {
+        IdleProcessors before = IdleProcessors.now();
+        while (before != null) {
+            if (STOP.await(IDLE_CHECK_MILLIS, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+                return false;
+            }
+            IdleProcessors now = IdleProcessors.now();
+            if (now == null) {
+                break;
+            }
+            double idle = now.since(before);
+            if (idle < 0 || idle >= IDLE_ENOUGH) {
+                break;
+            }
+            before = now;
+        }
+        return !stop;
     }
 
     /**

@@ -192,25 +192,14 @@ public final class Children {
     }
 
     /**
-     * Starts the next standby once {@code child} has its result, or, if that takes longer, a little after it got its
-     * task once a processor is free (once one is free also after its result, while other children are at work): a
-     * JVM's start takes both processors of a small machine for a while, and would slow a short task's reading and
-     * running, or a running child's work, by as much as the standby saves the next fork.
+     * Starts the next standby once {@code child} has its result, or a little after it got its task if that takes
+     * longer: a JVM's start takes both processors of a small machine for a while, and would slow a short task's
+     * reading and running by as much as the standby saves the next fork.
      */
     private void refillAfter(ChildHandle<?> child) {
-        child.future().whenComplete((value, failure) -> {
-            if (othersWorking(child)) {
-                standbys.refillWhenIdle(Standbys.IDLE_CHECK); // its start would slow them down
-            } else {
-                standbys.refill();
-            }
-        });
-        child.taskDelivered().thenRun(() -> standbys.refillWhenIdle(REFILL_DELAY));
-    }
-
-    /** Whether a child other than {@code child} is still at its task, or a pool worker is alive. */
-    private boolean othersWorking(ChildHandle<?> child) {
-        return registry.activeAndWorkers().stream().anyMatch(c -> c != child && !c.future().isDone());
+        child.future().whenComplete((value, failure) -> standbys.refill());
+        child.taskDelivered().thenRun(() -> LibraryTimer.get().schedule(standbys::refill,
+                REFILL_DELAY.toMillis(), TimeUnit.MILLISECONDS));
     }
 
     /**

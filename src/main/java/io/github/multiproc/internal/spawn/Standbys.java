@@ -3,7 +3,6 @@ package io.github.multiproc.internal.spawn;
 import io.github.multiproc.ParentExit;
 import io.github.multiproc.internal.channel.ChannelListener;
 import io.github.multiproc.internal.launch.LaunchCommand;
-import io.github.multiproc.internal.os.IdleProcessors;
 import io.github.multiproc.internal.os.ProcessStart;
 import io.github.multiproc.internal.runtime.LibraryTimer;
 import io.github.multiproc.internal.runtime.Settings;
@@ -264,46 +263,6 @@ final class Standbys {
         } catch (IllegalArgumentException e) {
             return base;
         }
-    }
-
-    /**
-     * Starts standby children as {@link #refill()} does after {@code delay}, once about a processor has been idle for
-     * {@link #IDLE_CHECK}: a standby is work done ahead, and on a machine whose processors are all busy (a child's
-     * loop, a pool's workers) its start would slow the work being done now by as much as it may save a fork later.
-     * Checked again every {@link #IDLE_CHECK}; after {@link #IDLE_PATIENCE} it starts all the same. Where the
-     * processors' idle time cannot be read, it starts after {@code delay}.
-     *
-     * @param delay how long to wait first
-     */
-    void refillWhenIdle(Duration delay) {
-        IdleProcessors before = IdleProcessors.now();
-        long since = System.nanoTime();
-        LibraryTimer.get().schedule(() -> refillIfIdle(before, since), delay.toMillis(), TimeUnit.MILLISECONDS);
-    }
-
-    /** How long the processors' idle time is measured before a deferred standby starts. */
-    static final Duration IDLE_CHECK = Duration.ofMillis(200);
-    /** How long a standby's start is put off while the processors are busy. */
-    static final Duration IDLE_PATIENCE = Duration.ofSeconds(5);
-    /** At least this many processors idle, on average: a standby's start would not slow the work being done. */
-    static final double IDLE_ENOUGH = 0.9;
-
-    private void refillIfIdle(IdleProcessors before, long since) {
-        IdleProcessors now = IdleProcessors.now();
-        boolean busy = before != null && now != null && now.since(before) >= 0 && now.since(before) < IDLE_ENOUGH;
-        if (busy && System.nanoTime() - since < IDLE_PATIENCE.toNanos()) {
-            lock.lock();
-            try {
-                if (exiting || target() - waiting.size() - starting <= 0) {
-                    return; // nothing to start: no need to keep looking
-                }
-            } finally {
-                lock.unlock();
-            }
-            LibraryTimer.get().schedule(() -> refillIfIdle(now, since), IDLE_CHECK.toMillis(), TimeUnit.MILLISECONDS);
-            return;
-        }
-        refill();
     }
 
     /** Starts standby children, on a thread of their own, until there are as many as wanted now. */
