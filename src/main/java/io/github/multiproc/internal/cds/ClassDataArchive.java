@@ -209,6 +209,9 @@ public final class ClassDataArchive {
         }
     }
 
+    /** The modification time of every jar made here (2000-01-01T00:00:00Z): the same whenever it is made. */
+    static final FileTime JAR_TIME = FileTime.fromMillis(946_684_800_000L);
+
     /** A jar of the library's classes in {@code classes}, made once per content in the cache directory. */
     private Path jarOf(Path classes) throws IOException, NoSuchAlgorithmException {
         Path root = classes.resolve("io/github/multiproc");
@@ -236,6 +239,10 @@ public final class ClassDataArchive {
                 out.closeEntry();
             }
         }
+        // a jar made again (after it was pruned) must match the archives made with it before: a JVM checks the
+        // jar's size and modification time, and refuses the archive, with a warning on the child's stderr, if
+        // either changed; the content fixes the size, this the time
+        Files.setLastModifiedTime(tmp, JAR_TIME);
         // never replace one that is there: an archive made with it checks its modification time
         try {
             Files.createLink(jar, tmp);

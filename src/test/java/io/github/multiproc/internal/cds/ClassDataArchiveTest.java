@@ -8,6 +8,7 @@ import io.github.multiproc.MultiprocException;
 import io.github.multiproc.fixtures.CdsParent;
 import io.github.multiproc.internal.launch.ArchiveFormat;
 import io.github.multiproc.internal.launch.ArchiveUse;
+import io.github.multiproc.internal.launch.LaunchCommand;
 import io.github.multiproc.internal.runtime.Settings;
 import io.github.multiproc.testing.Await;
 import io.github.multiproc.testing.FixtureJvm;
@@ -204,6 +205,39 @@ class ClassDataArchiveTest {
             assertThat(parent.awaitLine("NO-ARCHIVE"::equals, DEADLINE)).isEqualTo("NO-ARCHIVE");
         }
         assertThat(names(cache)).noneMatch(n -> n.endsWith(".jsa") || n.endsWith(".aot"));
+    }
+
+    /**
+     * The library's jar made from a directory of classes can be pruned and made again later, while an archive made
+     * with it is kept: made again, it has the same size and modification time, so a JVM still takes the archive
+     * (it checks both, and warns on the child's stderr when one changed).
+     */
+    @Test
+    void jarMadeAgain_matchesTheArchiveMadeWithItBefore() throws Exception {
+        Path cache = stateDir.resolve("cds");
+        ClassDataArchive archive = new ClassDataArchive(cache);
+        ArchiveUse first = archive.use();
+        assertThat(first).isNotNull();
+        Await.until(DEADLINE, () -> "no archive in " + cache, () -> archive.archiveIfPresent() != null);
+        Path made = archive.archiveIfPresent();
+        Path jar = Path.of(first.classPathEntry());
+        long size = Files.size(jar);
+        assertThat(Files.getLastModifiedTime(jar)).isEqualTo(ClassDataArchive.JAR_TIME);
+        archive.close();
+
+        Files.delete(jar); // as pruning does
+        ArchiveUse again = new ClassDataArchive(cache).use();
+        assertThat(again.classPathEntry()).isEqualTo(jar.toString());
+        assertThat(again.archive()).isEqualTo(made);
+        assertThat(Files.size(jar)).isEqualTo(size);
+        assertThat(Files.getLastModifiedTime(jar)).isEqualTo(ClassDataArchive.JAR_TIME);
+        String required = again.format() == ArchiveFormat.AOT_CACHE ? "-XX:AOTMode=on" : "-Xshare:on";
+        Process jvm = new ProcessBuilder(LaunchCommand.helperJvm(LaunchCommand.defaultJvmOptions(),
+                List.of(required, again.format().option(made)), jar, "-version"))
+                .redirectErrorStream(true).start();
+        String output = new String(jvm.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(jvm.waitFor()).as(output).isZero();
+        assertThat(output).doesNotContainIgnoringCase("warning").doesNotContainIgnoringCase("error");
     }
 
     @Test
