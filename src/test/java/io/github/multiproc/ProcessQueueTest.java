@@ -192,8 +192,10 @@ final class ProcessQueueTest {
             }
             child.kill();
             child.join();
-            while (queue.poll(Duration.ZERO).isPresent()) {
-                // what it put before it died
+            // what it put before it died; not poll(Duration.ZERO), which gives up at once while the lock is still
+            // held by the dead child (as Python's get_nowait does on a held lock), before a waiter takes it over
+            while (queue.poll(Duration.ofSeconds(1)).isPresent()) {
+                // drained
             }
 
             assertThat(queue.offer(new byte[] {7}, Duration.ofSeconds(5))).isTrue();
