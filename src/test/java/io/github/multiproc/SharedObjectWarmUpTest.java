@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.github.multiproc.internal.child.ChildMain;
 import io.github.multiproc.internal.ipc.AccessWarmUp;
 import io.github.multiproc.testing.LeftoverChildren;
+import io.github.multiproc.testing.SystemProperties;
 import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
@@ -23,21 +24,12 @@ class SharedObjectWarmUpTest {
 
     /** The flags of the child's command line (its last argument), and why its warm-up thread was started. */
     private static List<String> flagsAndWarmUp(SerializableCallable<Long> touch) throws Exception {
-        String old = System.getProperty("multiproc.standby");
-        System.setProperty("multiproc.standby", "0"); // a JVM started for this task, not a standby started before
-        try {
-            return Fork.call(() -> {
-                touch.call();
-                String[] args = ProcessHandle.current().info().arguments().orElseThrow();
-                return List.of(args[args.length - 1], String.valueOf(AccessWarmUp.startedBecause()));
-            }).result();
-        } finally {
-            if (old == null) {
-                System.clearProperty("multiproc.standby");
-            } else {
-                System.setProperty("multiproc.standby", old);
-            }
-        }
+        // a JVM started for this task, not a standby started before
+        return SystemProperties.with("multiproc.standby", "0", () -> Fork.call(() -> {
+            touch.call();
+            String[] args = ProcessHandle.current().info().arguments().orElseThrow();
+            return List.of(args[args.length - 1], String.valueOf(AccessWarmUp.startedBecause()));
+        }).result());
     }
 
     @Test

@@ -10,6 +10,7 @@ import io.github.multiproc.internal.runtime.Settings;
 import io.github.multiproc.testing.Await;
 import io.github.multiproc.testing.FixtureJvm;
 import io.github.multiproc.testing.LeftoverChildren;
+import io.github.multiproc.testing.SystemProperties;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -202,20 +203,13 @@ class StandbyTest {
                 .anyMatch(pid -> pid != firstPid && !before.contains(pid)));
         Set<Long> idle = childrenOf(self).stream().filter(pid -> pid != firstPid && !before.contains(pid))
                 .collect(Collectors.toSet());
-        String old = System.getProperty("multiproc.standby");
-        System.setProperty("multiproc.standby", "0");
-        try {
+        SystemProperties.with("multiproc.standby", "0", () -> {
             long pid = Fork.call(Fork::pid).result();
             assertThat(idle).doesNotContain(pid);
             Await.until(Duration.ofSeconds(10), () -> "idle standby still alive: " + idle,
                     () -> idle.stream().noneMatch(StandbyTest::alive));
-        } finally {
-            if (old == null) {
-                System.clearProperty("multiproc.standby");
-            } else {
-                System.setProperty("multiproc.standby", old);
-            }
-        }
+            return null;
+        });
     }
 
     @Test
