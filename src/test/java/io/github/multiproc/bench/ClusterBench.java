@@ -26,6 +26,11 @@ import java.util.stream.IntStream;
  * tasks of a 100 ms sleep on one node and on three. Prints {@code metric<TAB>value<TAB>unit<TAB>note} lines.
  */
 public final class ClusterBench {
+    /** Rounds of trivial tasks each pool runs before it is measured ({@code -Dbench.warmRounds}). */
+    private static final int WARM_ROUNDS = Integer.getInteger("bench.warmRounds", 10);
+    /** Rounds measured, alternating; the table takes their medians ({@code -Dbench.rounds}). */
+    private static final int ROUNDS = Integer.getInteger("bench.rounds", 5);
+
     private ClusterBench() {
     }
 
@@ -54,13 +59,22 @@ public final class ClusterBench {
             three = ClusterNodes.start(3, 1, List.of());
             one = startOne.join();
             try (ClusterPool cluster = pool(three); ProcessPool local = ProcessPool.create(3)) {
-                warm(cluster, n);
-                warm(local, n);
-                for (int round = 0; round < 3; round++) {
+                // the same warm-up for each party: the driver's and the nodes' JIT take some 150,000 tasks to settle (in
+                // a probe, rounds of 20,000 rose from 16,000 to 60,000 tasks/s over twelve); the first round is
+                // reported too
+                Workloads.emit("cluster(3x1) applyAsync, first round", throughput(cluster, n), "tasks/s", "N=" + n);
+                Workloads.emit("local ProcessPool(3) applyAsync, first round", throughput(local, n), "tasks/s",
+                        "N=" + n);
+                for (int round = 1; round < WARM_ROUNDS; round++) {
+                    throughput(cluster, n);
+                    throughput(local, n);
+                }
+                raw(three, n / 4, false);
+                for (int round = 0; round < ROUNDS; round++) {
                     Workloads.emit("cluster(3x1) applyAsync", throughput(cluster, n), "tasks/s", "N=" + n);
                     System.err.println(cluster);
                     Workloads.emit("local ProcessPool(3) applyAsync", throughput(local, n), "tasks/s", "N=" + n);
-                    Workloads.emit("raw IExecutorService.submit (3 members)", raw(three, n / 4), "tasks/s",
+                    Workloads.emit("raw IExecutorService.submit (3 members)", raw(three, n / 4, true), "tasks/s",
                             "N=" + n / 4 + ", one future each");
                     Workloads.emit("cluster(3x1) apply p50", latency(cluster, 500), "us", "blocking, N=500");
                     Workloads.emit("local ProcessPool(3) apply p50", latency(local, 500), "us", "blocking, N=500");
@@ -97,10 +111,6 @@ public final class ClusterBench {
         return ClusterPool.builder().clusterName(nodes.clusterName()).members(nodes.addresses().get(0)).build();
     }
 
-    private static void warm(Pool pool, int n) {
-        throughput(pool, Math.max(1000, n / 4));
-    }
-
     private static double throughput(Pool pool, int n) {
         long t0 = System.nanoTime();
         List<CompletableFuture<Integer>> fs = new ArrayList<>(n);
@@ -128,7 +138,7 @@ public final class ClusterBench {
         return us[n / 2];
     }
 
-    private static double raw(ClusterNodes nodes, int n) throws Exception {
+    private static double raw(ClusterNodes nodes, int n, boolean report) throws Exception {
         ClientConfig config = new ClientConfig();
         config.setClusterName(nodes.clusterName());
         config.getNetworkConfig().addAddress(nodes.addresses().toArray(new String[0]));
@@ -147,7 +157,9 @@ public final class ClusterBench {
                 us[i] = (System.nanoTime() - t) / 1000;
             }
             Arrays.sort(us);
-            Workloads.emit("raw submitToMember p50", us[us.length / 2], "us", "blocking, N=500");
+            if (report) {
+                Workloads.emit("raw submitToMember p50", us[us.length / 2], "us", "blocking, N=500");
+            }
             long t0 = System.nanoTime();
             List<Future<Integer>> fs = new ArrayList<>(n);
             for (int i = 0; i < n; i++) {
