@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The cluster benchmark: three node JVMs and a one-node cluster on loopback (one worker each), then in one run,
-# after the same warm-up rounds for each (-Dbench.warmRounds, 10), rounds alternating (-Dbench.rounds, 5): trivial
+# after the same warm-up rounds for each (at least -Dbench.warmRounds=10, until the cluster's last three are within
+# 15%, at most 30), rounds alternating (-Dbench.rounds, 5): trivial
 # tasks through ClusterPool, a local ProcessPool(3) and raw IExecutorService.submit;
 # blocking apply latency; a map chunk-size sweep; 90 x sleep(100 ms) on 1 node vs 3. Prints the raw lines and a
 # table of medians and ratios.
@@ -41,7 +42,7 @@ row("raw IExecutorService.submit [tasks/s]", f"{r:,.0f}")
 row("cluster / raw submit", f"{c / r:.2f}x", ">= 10x")
 row("cluster / local pool", f"{c / l:.2f}x", ">= 0.25x")
 if "cluster(3x1) applyAsync, first round" in m:
-    row("first round (cold JVMs): cluster / local [tasks/s]",
+    row(f"first round (cold JVMs), then {m.get('warm-up rounds', 0):.0f} warm-up rounds: cluster / local [tasks/s]",
         f"{m['cluster(3x1) applyAsync, first round']:,.0f} / {m['local ProcessPool(3) applyAsync, first round']:,.0f}")
 row("apply p50, cluster / local / raw submitToMember [us]",
     f"{m['cluster(3x1) apply p50']:.0f} / {m['local ProcessPool(3) apply p50']:.0f} / {m['raw submitToMember p50']:.0f}")

@@ -26,8 +26,13 @@ import java.util.stream.IntStream;
  * tasks of a 100 ms sleep on one node and on three. Prints {@code metric<TAB>value<TAB>unit<TAB>note} lines.
  */
 public final class ClusterBench {
-    /** Rounds of trivial tasks each pool runs before it is measured ({@code -Dbench.warmRounds}). */
+    /**
+     * The fewest rounds of trivial tasks each pool runs before it is measured ({@code -Dbench.warmRounds}); more until
+     * the cluster's last three are within 15% of each other.
+     */
     private static final int WARM_ROUNDS = Integer.getInteger("bench.warmRounds", 10);
+    /** The most warm-up rounds: a machine too noisy to settle is measured after these. */
+    private static final int MAX_WARM_ROUNDS = 29;
     /** Rounds measured, alternating; the table takes their medians ({@code -Dbench.rounds}). */
     private static final int ROUNDS = Integer.getInteger("bench.rounds", 5);
 
@@ -65,10 +70,13 @@ public final class ClusterBench {
                 Workloads.emit("cluster(3x1) applyAsync, first round", throughput(cluster, n), "tasks/s", "N=" + n);
                 Workloads.emit("local ProcessPool(3) applyAsync, first round", throughput(local, n), "tasks/s",
                         "N=" + n);
-                for (int round = 1; round < WARM_ROUNDS; round++) {
-                    throughput(cluster, n);
+                List<Double> warming = new ArrayList<>();
+                while (warming.size() < MAX_WARM_ROUNDS && !settled(warming)) {
+                    warming.add(throughput(cluster, n));
                     throughput(local, n);
                 }
+                Workloads.emit("warm-up rounds", warming.size() + 1, "rounds", "until three cluster rounds within "
+                        + "15% (at least " + WARM_ROUNDS + ", at most " + (MAX_WARM_ROUNDS + 1) + ")");
                 raw(three, n / 4, false);
                 for (int round = 0; round < ROUNDS; round++) {
                     Workloads.emit("cluster(3x1) applyAsync", throughput(cluster, n), "tasks/s", "N=" + n);
@@ -109,6 +117,15 @@ public final class ClusterBench {
 
     private static ClusterPool pool(ClusterNodes nodes) {
         return ClusterPool.builder().clusterName(nodes.clusterName()).members(nodes.addresses().get(0)).build();
+    }
+
+    /** Whether the warm-up is done: enough rounds, and the last three within 15% of each other. */
+    private static boolean settled(List<Double> rounds) {
+        if (rounds.size() + 1 < WARM_ROUNDS || rounds.size() < 3) {
+            return false;
+        }
+        List<Double> last = rounds.subList(rounds.size() - 3, rounds.size());
+        return java.util.Collections.max(last) <= 1.15 * java.util.Collections.min(last);
     }
 
     private static double throughput(Pool pool, int n) {
