@@ -35,7 +35,8 @@
  *       <td>{@link io.github.multiproc.internal.os os}</td><td>{@code ProcessStart}, {@code ProcessTree}</td></tr>
  *   <tr><td>How do processes share a queue, a pipe, an event, a lock or memory, and who frees it?</td>
  *       <td>{@link io.github.multiproc.internal.ipc ipc}</td><td>{@code Segment} and {@code SegmentFiles} (the
- *       memory-mapped files and their clean-up), {@code LockWord}, {@code ByteRing}, {@code Waiter}</td></tr>
+ *       memory-mapped files and their clean-up), {@code LockWord}, {@code ByteRing}, {@code Waiter},
+ *       {@code Doorbell} (a pipe receiver's sleep, woken by another process)</td></tr>
  *   <tr><td>How are child JVMs started faster from a class-data archive or AOT cache?</td>
  *       <td>{@link io.github.multiproc.internal.cds cds}</td><td>{@code ClassDataArchive}</td></tr>
  *   <tr><td>Which system properties does the library read, and which thread runs its timers?</td>

@@ -92,7 +92,15 @@ public final class SegmentFiles {
 
     static void removed(Segment segment) {
         CREATED.remove(segment);
-        delete(segment.path());
+        deleteWithBells(segment.path());
+    }
+
+    /** Deletes a segment's file and the FIFOs of its {@link Doorbell}s, which are named after it. */
+    static void deleteWithBells(Path path) {
+        delete(path);
+        for (int n = 0; n < Doorbell.MAX_BELLS; n++) {
+            delete(Doorbell.fifoOf(path, n));
+        }
     }
 
     static void delete(Path path) {
@@ -132,8 +140,9 @@ public final class SegmentFiles {
                     String[] parts = file.getFileName().toString().substring(PREFIX.length()).split("-");
                     try {
                         if (parts.length == 4 && ProcessStart.status(Long.parseLong(parts[0]),
-                                Long.parseLong(parts[1])) == ProcessStart.Status.GONE && Files.deleteIfExists(file)) {
-                            removed++;
+                                Long.parseLong(parts[1])) == ProcessStart.Status.GONE && Files.deleteIfExists(file)
+                                && parts[3].indexOf('.') < 0) {
+                            removed++; // a segment; a doorbell's FIFO (".bell<n>") goes with it, uncounted
                         }
                     } catch (NumberFormatException e) {
                         // not one of ours

@@ -18,10 +18,14 @@ public final class SharedPipe extends SharedObject {
     private static final String NAME = "Pipe";
     private static final int USER = Segment.HEADER;
     private static final int CLOSED = Segment.HEADER + 16;
+    /** For each end, the process whose thread sleeps on the end's {@link Doorbell}, or 0. */
+    static final int SLEEPER = Segment.HEADER + 32;
     private static final int RINGS = Segment.HEADER + 64;
 
     /** When {@link #send} in this JVM last looked at the other end's process ({@code System.nanoTime()}). */
     private transient long lastPeerCheck;
+    /** This JVM's doorbells of the two ends, made on first use. */
+    private transient volatile Doorbell[] bells;
 
     /**
      * Makes a pipe in this JVM.
@@ -30,6 +34,26 @@ public final class SharedPipe extends SharedObject {
      */
     public SharedPipe(Path stateDir) {
         super(Segment.Kind.PIPE, 64 + 2 * ByteRing.footprint(RING_BYTES), NAME, stateDir);
+        Path file = segment().path();
+        Doorbell.make(Doorbell.fifoOf(file, 0), Doorbell.fifoOf(file, 1));
+    }
+
+    /** The doorbell a receiver at {@code end} sleeps on. */
+    private Doorbell bell(Segment segment, int end) {
+        Doorbell[] b = bells;
+        if (b == null) {
+            synchronized (this) {
+                b = bells;
+                if (b == null) {
+                    b = new Doorbell[2];
+                    for (int e = 0; e < 2; e++) {
+                        b[e] = new Doorbell(segment, SLEEPER + 8 * e, Doorbell.fifoOf(segment.path(), e));
+                    }
+                    bells = b;
+                }
+            }
+        }
+        return b[end];
     }
 
     /** The ring that {@code end} writes and the other end reads. */
@@ -90,6 +114,7 @@ public final class SharedPipe extends SharedObject {
                     throw new IllegalStateException("cannot send through a " + NAME + ": " + gone);
                 }
                 if (ring.offer(bytes, Integer.MAX_VALUE, waiter)) {
+                    bell(segment, 1 - end).ring();
                     return;
                 }
                 segment.checkOpen();
@@ -117,6 +142,7 @@ public final class SharedPipe extends SharedObject {
         Segment segment = use(end);
         ByteRing ring = ringOf(segment, 1 - end);
         Waiter waiter = timeout == null ? Waiter.forever() : Waiter.upTo(timeout);
+        Doorbell bell = bell(segment, end);
         while (true) {
             byte[] bytes = ring.hasRecord() ? ring.take(waiter) : null;
             if (bytes != null) {
@@ -126,6 +152,15 @@ public final class SharedPipe extends SharedObject {
             String gone = peerGone(segment, end, waiter.checkDue());
             if (gone != null && !ring.hasRecord()) {
                 throw new IllegalStateException("nothing left to receive from a " + NAME + ": " + gone);
+            }
+            if (waiter.sleepDue()) {
+                long nanos = waiter.sleepNanos();
+                if (nanos < 0) {
+                    return Optional.empty();
+                }
+                if (nanos > 0 && bell.sleep(ring::hasRecord, nanos)) {
+                    continue;
+                }
             }
             if (!waiter.pause()) {
                 return Optional.empty();
@@ -150,11 +185,18 @@ public final class SharedPipe extends SharedObject {
         } catch (IllegalStateException e) {
             return; // closed by its creator, or the creator ended: nothing left to tell
         }
+        Doorbell[] b = bells;
+        if (b != null) {
+            b[end].close();
+        }
         if (segment.getLong(USER + 8 * end) == ThisProcess.WORD) {
             segment.putLong(CLOSED + 8 * end, 1);
+            Doorbell other = bell(segment, 1 - end);
+            other.ring(); // a receiver asleep at the other end sees it at once
+            other.hangUp();
             if (segment.getLong(CLOSED + 8 * (1 - end)) != 0) {
                 close();
-                SegmentFiles.delete(segment.path());
+                SegmentFiles.deleteWithBells(segment.path());
             }
         }
     }

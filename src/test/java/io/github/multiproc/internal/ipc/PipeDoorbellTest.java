@@ -1,0 +1,119 @@
+package io.github.multiproc.internal.ipc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.github.multiproc.ChildProcess;
+import io.github.multiproc.Fork;
+import io.github.multiproc.testing.Await;
+import io.github.multiproc.testing.LeftoverChildren;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.condition.DisabledOnOs;
+import org.junit.jupiter.api.condition.OS;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A pipe's receiver asleep on its doorbell, in a child and in this JVM: what wakes it, and that it wakes. */
+@DisabledOnOs(OS.WINDOWS)
+@Timeout(120)
+final class PipeDoorbellTest {
+    private static final Duration ASLEEP = Duration.ofSeconds(30);
+
+    @TempDir
+    Path stateDir;
+
+    @AfterEach
+    void noChildLeft() throws Exception {
+        LeftoverChildren.endAndDrain();
+    }
+
+    private static boolean asleep(SharedPipe pipe, int end) {
+        return pipe.segment().getLong(SharedPipe.SLEEPER + 8 * end) != 0;
+    }
+
+    @Test
+    void aChildAsleepOnItsDoorbell_wakesWhenThisJvmSends() throws Exception {
+        SharedPipe pipe = new SharedPipe(stateDir);
+        try {
+            ChildProcess<Object> child = Fork.call(() -> pipe.receive(1, null).orElseThrow());
+            Await.until(ASLEEP, () -> "the child asleep on its end's doorbell", () -> asleep(pipe, 1));
+            pipe.send(0, 42);
+            assertThat(Await.result(child)).isEqualTo(42);
+            assertThat(asleep(pipe, 1)).as("the ring took the sleeper's name").isFalse();
+        } finally {
+            pipe.close();
+        }
+    }
+
+    @Test
+    void aChildAsleepWithATimeout_getsNothingAfterIt() throws Exception {
+        SharedPipe pipe = new SharedPipe(stateDir);
+        try {
+            ChildProcess<Long> child = Fork.call(() -> {
+                long t0 = System.nanoTime();
+                Optional<Object> got = pipe.receive(1, Duration.ofMillis(400));
+                return got.isPresent() ? -1L : System.nanoTime() - t0;
+            });
+            Await.until(ASLEEP, () -> "the child asleep on its end's doorbell", () -> asleep(pipe, 1));
+            assertThat(Await.result(child)).isGreaterThanOrEqualTo(TimeUnit.MILLISECONDS.toNanos(400));
+        } finally {
+            pipe.close();
+        }
+    }
+
+    @Test
+    void aChildAsleep_seesTheOtherEndClosed() throws Exception {
+        SharedPipe pipe = new SharedPipe(stateDir);
+        try {
+            ChildProcess<Object> child = Fork.call(() -> {
+                pipe.receive(1, null);
+                return pipe.receive(1, null);
+            });
+            Await.until(ASLEEP, () -> "the child asleep on its end's doorbell", () -> asleep(pipe, 1));
+            pipe.send(0, "first"); // this JVM uses end 0 from now on, so its close closes it for the child
+            Await.until(ASLEEP, () -> "the child asleep in its second receive", () -> asleep(pipe, 1));
+            pipe.close(0, true);
+            assertThat(child.future()).failsWithin(Duration.ofSeconds(30)).withThrowableThat()
+                    .havingRootCause().isInstanceOf(IllegalStateException.class)
+                    .withMessageContaining("the other end is closed");
+        } finally {
+            pipe.close();
+        }
+    }
+
+    @Test
+    void aThreadAsleep_isInterruptedAtOnce() throws Exception {
+        SharedPipe pipe = new SharedPipe(stateDir);
+        try {
+            CompletableFuture<Throwable> outcome = new CompletableFuture<>();
+            Thread receiver = new Thread(() -> {
+                try {
+                    pipe.receive(1, null);
+                    outcome.complete(null);
+                } catch (Throwable t) {
+                    outcome.complete(t);
+                }
+            });
+            receiver.start();
+            Await.until(ASLEEP, () -> "the thread asleep on its end's doorbell", () -> asleep(pipe, 1));
+            receiver.interrupt();
+            assertThat(outcome.get(10, TimeUnit.SECONDS)).isInstanceOf(InterruptedException.class);
+            pipe.send(0, 7); // the doorbell opens again for the next sleep
+            CompletableFuture<Object> next = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return pipe.receive(1, null).orElseThrow();
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            assertThat(next.get(10, TimeUnit.SECONDS)).isEqualTo(7);
+        } finally {
+            pipe.close();
+        }
+    }
+}
