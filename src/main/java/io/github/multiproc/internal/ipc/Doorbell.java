@@ -43,7 +43,7 @@ final class Doorbell {
     private final ReentrantLock sleeping = new ReentrantLock();
 
     /** This JVM's descriptor of the FIFO to sleep on, opened read-write (which never blocks), or null. */
-    private RandomAccessFile fifo;
+    private volatile RandomAccessFile fifo;
     private final byte[] knocks = new byte[64];
     private long failedAt;
     private volatile boolean closed;
@@ -187,7 +187,7 @@ final class Doorbell {
     void wakeIfDue(long now) {
         Thread t = sleeper;
         if (t != null && (now - sleepUntil >= 0 || closed || t.isInterrupted())) {
-            knock();
+            wakeHere();
         }
     }
 
@@ -230,16 +230,28 @@ final class Doorbell {
         ringFifo = null;
     }
 
+    /**
+     * Wakes the thread of this JVM asleep here through the descriptor it reads (opened read-write), which reaches it
+     * even once the FIFO's file is deleted.
+     */
+    private void wakeHere() {
+        RandomAccessFile f = fifo;
+        if (f != null) {
+            try {
+                f.write(1);
+            } catch (IOException e) {
+                // closed: the sleep is over
+            }
+        }
+    }
+
     /** Closes this JVM's descriptors of the FIFO, waking a thread of this JVM that sleeps on it first. */
     void close() {
-        synchronized (this) {
-            if (sleeper != null) {
-                knock();
-            }
-            closed = true;
-            closeQuietly(ringFifo);
-            ringFifo = null;
+        closed = true;
+        if (sleeper != null) {
+            wakeHere();
         }
+        hangUp();
         sleeping.lock();
         try {
             closeQuietly(fifo);

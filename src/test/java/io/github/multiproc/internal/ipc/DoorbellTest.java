@@ -97,6 +97,17 @@ final class DoorbellTest {
     }
 
     @Test
+    void theAlarmEndsASleepWhoseFifoWasDeleted() throws Exception {
+        Doorbell bell = new Doorbell(segment, WORD, fifo);
+        CompletableFuture<Boolean> slept = CompletableFuture.supplyAsync(
+                () -> bell.sleep(() -> false, TimeUnit.MILLISECONDS.toNanos(200)));
+        Await.until(Duration.ofSeconds(10), () -> "asleep", () -> segment.getLong(WORD) != 0);
+        Files.delete(fifo); // as its creator's close does
+        assertThat(slept.get(10, TimeUnit.SECONDS)).isTrue();
+        bell.close();
+    }
+
+    @Test
     void anInterruptEndsASleepAndStaysSet() throws Exception {
         Doorbell bell = new Doorbell(segment, WORD, fifo);
         CountDownLatch asleep = new CountDownLatch(1);
