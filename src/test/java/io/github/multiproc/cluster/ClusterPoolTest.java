@@ -66,6 +66,9 @@ class ClusterPoolTest {
     @Test
     void map_reachesAllThreeNodes_inOrder() throws Exception {
         Await.nodes(pool, 3);
+        // tasks of other tests still held by a node (a cancelled one runs on) leave it no room for a while
+        io.github.multiproc.testing.Await.until(Duration.ofSeconds(60), () -> "the shared pool idle: " + pool.stats(),
+                () -> pool.stats().running() == 0 && pool.stats().queued() == 0);
         List<Integer> items = IntStream.range(0, 60).boxed().collect(Collectors.toList());
         List<String> results = pool.map(x -> {
             Thread.sleep(20);
@@ -153,10 +156,10 @@ class ClusterPoolTest {
 
     @Test
     void cancel_ofAQueuedTask_takesItBack(@TempDir Path dir) throws Exception {
-        // more tasks than the nodes may hold (16 per worker while tasks are short), each waiting for a file: the
-        // last one stays in the driver's queue
+        // more tasks than the three nodes may hold (256 per worker while their tasks are short, 2 once they are
+        // long), each waiting for a file: the last one stays in the driver's queue
         String release = dir.resolve("release").toString();
-        List<CompletableFuture<Integer>> busy = IntStream.range(0, 60).mapToObj(i -> pool.applyAsync(() -> {
+        List<CompletableFuture<Integer>> busy = IntStream.range(0, 3 * 256 + 40).mapToObj(i -> pool.applyAsync(() -> {
             long deadline = System.nanoTime() + 60_000_000_000L;
             while (!new java.io.File(release).exists() && System.nanoTime() < deadline) {
                 Thread.sleep(5); // polling with a deadline, in the task

@@ -57,6 +57,11 @@ final class NodeSlot {
         return workers * (taskNanos >= 0 && taskNanos < SHORT_NANOS ? AHEAD_SHORT : 2);
     }
 
+    /** Whether it takes work at all: it accepts tasks and is not paused. */
+    boolean takesWork() {
+        return accepting && (pausedUntil == 0 || pausedUntil - System.nanoTime() <= 0);
+    }
+
     /** How many more tasks it may be dealt now. */
     int room() {
         if (pausedUntil != 0 && pausedUntil - System.nanoTime() > 0) {

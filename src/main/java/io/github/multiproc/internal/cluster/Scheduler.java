@@ -174,7 +174,7 @@ final class Scheduler implements InitialMembershipListener {
             lock.lock();
             try {
                 while (!stopped && !(draining && queue.isEmpty() && inFlight == 0)
-                        && (queue.isEmpty() || roomiest() == null)) {
+                        && (queue.isEmpty() || leastLoaded() == null)) {
                     // also wakes up to see a paused node's pause end; an interrupt is not its way to stop
                     try {
                         changed.await(100, TimeUnit.MILLISECONDS);
@@ -185,7 +185,7 @@ final class Scheduler implements InitialMembershipListener {
                 if (stopped || queue.isEmpty()) {
                     return !stopped;
                 }
-                batch = take(roomiest());
+                batch = take(leastLoaded());
             } finally {
                 lock.unlock();
             }
@@ -193,19 +193,38 @@ final class Scheduler implements InitialMembershipListener {
         }
     }
 
-    private NodeSlot roomiest() {
+    /**
+     * The node to deal to: of those with room, the least loaded (fewest tasks held per worker), then the one with
+     * the most room. Not the most room first: a node whose tasks were short may hold 256 a worker where one whose
+     * tasks were long holds 2, and would be dealt all of a short queue while the others idle.
+     */
+    private NodeSlot leastLoaded() {
         NodeSlot best = null;
         for (NodeSlot n : nodes.values()) {
-            if (n.room() > 0 && (best == null || n.room() > best.room())) {
+            int room = n.room();
+            if (room <= 0) {
+                continue;
+            }
+            if (best == null) {
+                best = n;
+                continue;
+            }
+            long load = (long) n.inFlight * best.workers;
+            long bestLoad = (long) best.inFlight * n.workers;
+            if (load < bestLoad || load == bestLoad && room > best.room()) {
                 best = n;
             }
         }
         return best;
     }
 
-    /** A batch for {@code node}: at most its room and its workers, and a fair share of a short queue. */
+    /**
+     * A batch for {@code node}: at most its room and its workers, and a fair share of a short queue among the nodes
+     * that take work, full or not: a node whose room is used up for the moment gets its share once it has room again,
+     * rather than the node dealt first getting all of a short queue.
+     */
     private Batch take(NodeSlot node) {
-        long open = nodes.values().stream().filter(n -> n.room() > 0).count();
+        long open = Math.max(1, nodes.values().stream().filter(NodeSlot::takesWork).count());
         int share = (int) Math.max(1, (queue.size() + open - 1) / open);
         int n = Math.min(Math.min(node.room(), Math.max(node.workers, node.limit() / 2)), share);
         List<Part> parts = new ArrayList<>(n);
