@@ -26,6 +26,11 @@ public final class SharedPipe extends SharedObject {
     private transient long lastPeerCheck;
     /** This JVM's doorbells of the two ends, made on first use. */
     private transient volatile Doorbell[] bells;
+    /**
+     * For each end, whether this JVM sent from it since it last received there: an end that only receives reads a
+     * stream, whose next message is likely microseconds away; one that sent waits for an answer.
+     */
+    private transient volatile boolean[] sentSinceReceive;
 
     /**
      * Makes a pipe in this JVM.
@@ -36,6 +41,22 @@ public final class SharedPipe extends SharedObject {
         super(Segment.Kind.PIPE, 64 + 2 * ByteRing.footprint(RING_BYTES), NAME, stateDir);
         Path file = segment().path();
         Doorbell.make(Doorbell.fifoOf(file, 0), Doorbell.fifoOf(file, 1));
+    }
+
+    private void sent(int end, boolean sent) {
+        boolean[] s = sentSinceReceive;
+        if (s == null) {
+            s = new boolean[2];
+            sentSinceReceive = s;
+        }
+        if (s[end] != sent) {
+            s[end] = sent;
+        }
+    }
+
+    private boolean sentSince(int end) {
+        boolean[] s = sentSinceReceive;
+        return s != null && s[end];
     }
 
     /** The doorbell a receiver at {@code end} sleeps on. */
@@ -114,6 +135,7 @@ public final class SharedPipe extends SharedObject {
                     throw new IllegalStateException("cannot send through a " + NAME + ": " + gone);
                 }
                 if (ring.offer(bytes, Integer.MAX_VALUE, waiter)) {
+                    sent(end, true);
                     bell(segment, 1 - end).ring();
                     return;
                 }
@@ -146,6 +168,7 @@ public final class SharedPipe extends SharedObject {
         while (true) {
             byte[] bytes = ring.hasRecord() ? ring.take(waiter) : null;
             if (bytes != null) {
+                sent(end, false);
                 return Optional.of(ItemCodec.decode(bytes, "a " + NAME));
             }
             segment.checkOpen();
@@ -153,7 +176,7 @@ public final class SharedPipe extends SharedObject {
             if (gone != null && !ring.hasRecord()) {
                 throw new IllegalStateException("nothing left to receive from a " + NAME + ": " + gone);
             }
-            if (waiter.sleepDue()) {
+            if (waiter.sleepDue(!sentSince(end))) {
                 long nanos = waiter.sleepNanos();
                 if (nanos < 0) {
                     return Optional.empty();

@@ -25,6 +25,7 @@ import java.util.concurrent.locks.LockSupport;
  */
 final class Waiter {
     private static final long SPIN_NANOS = 50_000;
+    private static final long STREAM_SPIN_NANOS = 20_000;
     private static final long YIELD_NANOS = 200_000;
     private static final long MIN_PARK_NANOS = 20_000;
     private static final long SHORT_PARKS_UNTIL_NANOS = 5_000_000;
@@ -95,12 +96,18 @@ final class Waiter {
     }
 
     /**
-     * Whether a waiter with a {@link Doorbell} should sleep on it now: its spin is over, or threads of this machine
+     * Whether a waiter with a {@link Doorbell} should sleep on it now: its spin is over; or threads of this machine
      * wait for a processor, when spinning would take one from them (often from the peer it waits for, or from the
-     * JIT compiler that would make that peer fast).
+     * JIT compiler that would make that peer fast), unless it reads a stream and has spun less than
+     * {@value #STREAM_SPIN_NANOS} ns: the next message of a stream is likely that close, and a sleep would cost the
+     * sender a write for each message.
+     *
+     * @param stream whether the waiter reads a stream (it sent nothing since its last message) rather than waits for
+     *     an answer
      */
-    boolean sleepDue() {
-        return System.nanoTime() - start >= SPIN_NANOS || RunQueue.crowded();
+    boolean sleepDue(boolean stream) {
+        long waited = System.nanoTime() - start;
+        return waited >= SPIN_NANOS || (!stream || waited >= STREAM_SPIN_NANOS) && RunQueue.crowded();
     }
 
     /**
