@@ -9,6 +9,7 @@ import io.github.multiproc.testing.Await;
 import io.github.multiproc.testing.FixtureJvm;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.io.ObjectInputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -58,11 +59,26 @@ final class SharedObjectsOwnerEndTest {
         return found;
     }
 
+    /**
+     * The six objects' files, and the FIFOs of the pipe's two doorbells, which its creator has {@code mkfifo} make
+     * without waiting for it.
+     */
+    private void assertAllFilesThere(long pid) throws Exception {
+        Await.until(Await.CHILD_DEADLINE, () -> "the pipe's doorbells made", () -> {
+            try {
+                return filesOf(pid).stream().filter(f -> f.getFileName().toString().contains(".bell")).count() == 2;
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
+        assertThat(filesOf(pid)).hasSize(8);
+    }
+
     @Test
     void ownerExitsNormally_itsObjectsAreFreed() throws Exception {
         try (FixtureJvm owner = FixtureJvm.start(stateDir, SharedObjectsOwner.class)) {
             handles(owner);
-            assertThat(filesOf(owner.pid())).hasSize(6);
+            assertAllFilesThere(owner.pid());
 
 
             owner.endInput();
@@ -94,7 +110,7 @@ final class SharedObjectsOwnerEndTest {
                 event.await();
                 return "set";
             }));
-            assertThat(filesOf(owner.pid())).hasSize(6);
+            assertAllFilesThere(owner.pid());
 
             owner.killForcibly();
 
@@ -104,7 +120,7 @@ final class SharedObjectsOwnerEndTest {
             assertThatThrownBy(() -> longs.get(0)).isInstanceOf(IllegalStateException.class);
             assertThatThrownBy(memory::buffer).isInstanceOf(IllegalStateException.class);
             assertThatThrownBy(lock::unlock).isInstanceOf(IllegalStateException.class);
-            assertThat(filesOf(owner.pid())).hasSize(6);
+            assertThat(filesOf(owner.pid())).as("what the killed owner left, FIFOs included").hasSize(8);
 
             Fork.reapOrphans();
 
