@@ -27,8 +27,10 @@ public final class SharedPipe extends SharedObject {
     /** This JVM's doorbells of the two ends, made on first use. */
     private transient volatile Doorbell[] bells;
     /**
-     * For each end, whether this JVM sent from it since it last received there: an end that only receives reads a
-     * stream, whose next message is likely microseconds away; one that sent waits for an answer.
+     * For each end, whether this JVM sent from it since it last received there: one that sent waits for an answer,
+     * and sleeps on its doorbell; an end that only receives reads a stream, whose next message is likely microseconds
+     * away, and waits as other waiters do (spin, yield, park): sleeping each time it caught up would cost the sender a
+     * write for each message.
      */
     private transient volatile boolean[] sentSinceReceive;
 
@@ -176,7 +178,7 @@ public final class SharedPipe extends SharedObject {
             if (gone != null && !ring.hasRecord()) {
                 throw new IllegalStateException("nothing left to receive from a " + NAME + ": " + gone);
             }
-            if (waiter.sleepDue(!sentSince(end))) {
+            if (sentSince(end) && waiter.sleepDue()) {
                 long nanos = waiter.sleepNanos();
                 if (nanos < 0) {
                     return Optional.empty();

@@ -13,11 +13,11 @@ import java.util.concurrent.locks.LockSupport;
  * answer of a round trip wait up to a millisecond more. Every {@value #CHECK_NANOS} ns of waiting it is due for the
  * slow checks (is the holder, the peer, the creator alive?), which read {@code /proc}.
  *
- * <p>A waiter whose change comes with a {@link Doorbell} (a pipe's receiver) sleeps on it in place of yielding and
- * parking, once its spin is over ({@link #sleepDue}), and at once while the machine has threads waiting for a
- * processor: a spin or a yield then takes a processor from one of them, often from the very peer it waits for or
- * from the JIT compiler that would make that peer fast. Measured on two processors, pipe round trips in fresh JVMs,
- * alternating with the build before: the first 20,000 took 18-24 us each against 26-42 us; the next 20,000 7-9 us
+ * <p>A waiter whose change comes with a {@link Doorbell} (a pipe's receiver that waits for an answer) sleeps on it in
+ * place of yielding and parking, once its spin is over ({@link #sleepDue}), and at once while the machine has threads
+ * waiting for a processor: a spin or a yield then takes a processor from one of them, often from the very peer it waits
+ * for or from the JIT compiler that would make that peer fast. Measured on two processors, pipe round trips in fresh
+ * JVMs, alternating with the build before: the first 20,000 took 18-24 us each against 26-42 us; the next 20,000 7-9 us
  * against 3-5 us, as on two processors with both ends busy the machine counts as crowded, both ends then sleep more
  * often than not, and a wake-up costs some 7 us. With a processor free, a waiter spins as before.
  *
@@ -25,7 +25,6 @@ import java.util.concurrent.locks.LockSupport;
  */
 final class Waiter {
     private static final long SPIN_NANOS = 50_000;
-    private static final long STREAM_SPIN_NANOS = 20_000;
     private static final long YIELD_NANOS = 200_000;
     private static final long MIN_PARK_NANOS = 20_000;
     private static final long SHORT_PARKS_UNTIL_NANOS = 5_000_000;
@@ -96,18 +95,12 @@ final class Waiter {
     }
 
     /**
-     * Whether a waiter with a {@link Doorbell} should sleep on it now: its spin is over; or threads of this machine
+     * Whether a waiter with a {@link Doorbell} should sleep on it now: its spin is over, or threads of this machine
      * wait for a processor, when spinning would take one from them (often from the peer it waits for, or from the
-     * JIT compiler that would make that peer fast), unless it reads a stream and has spun less than
-     * {@value #STREAM_SPIN_NANOS} ns: the next message of a stream is likely that close, and a sleep would cost the
-     * sender a write for each message.
-     *
-     * @param stream whether the waiter reads a stream (it sent nothing since its last message) rather than waits for
-     *     an answer
+     * JIT compiler that would make that peer fast).
      */
-    boolean sleepDue(boolean stream) {
-        long waited = System.nanoTime() - start;
-        return waited >= SPIN_NANOS || (!stream || waited >= STREAM_SPIN_NANOS) && RunQueue.crowded();
+    boolean sleepDue() {
+        return System.nanoTime() - start >= SPIN_NANOS || RunQueue.crowded();
     }
 
     /**

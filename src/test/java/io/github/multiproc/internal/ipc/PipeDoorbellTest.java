@@ -18,7 +18,11 @@ import org.junit.jupiter.api.condition.DisabledOnOs;
 import org.junit.jupiter.api.condition.OS;
 import org.junit.jupiter.api.io.TempDir;
 
-/** A pipe's receiver asleep on its doorbell, in a child and in this JVM: what wakes it, and that it wakes. */
+/**
+ * A pipe's receiver asleep on its doorbell, in a child and in this JVM: what wakes it, and that it wakes. Each
+ * receiver sends first: an end that sent waits for an answer, which is when it sleeps on its doorbell; one that only
+ * receives reads a stream and waits as the other objects' waiters do ({@code aReceiverThatOnlyReceives...}).
+ */
 @DisabledOnOs(OS.WINDOWS)
 @Timeout(120)
 final class PipeDoorbellTest {
@@ -40,7 +44,10 @@ final class PipeDoorbellTest {
     void aChildAsleepOnItsDoorbell_wakesWhenThisJvmSends() throws Exception {
         SharedPipe pipe = new SharedPipe(stateDir);
         try {
-            ChildProcess<Object> child = Fork.call(() -> pipe.receive(1, null).orElseThrow());
+            ChildProcess<Object> child = Fork.call(() -> {
+                pipe.send(1, "ready"); // an end that sent waits for an answer, on its doorbell
+                return pipe.receive(1, null).orElseThrow();
+            });
             Await.until(ASLEEP, () -> "the child asleep on its end's doorbell", () -> asleep(pipe, 1));
             pipe.send(0, 42);
             assertThat(Await.result(child)).isEqualTo(42);
@@ -55,6 +62,7 @@ final class PipeDoorbellTest {
         SharedPipe pipe = new SharedPipe(stateDir);
         try {
             ChildProcess<Long> child = Fork.call(() -> {
+                pipe.send(1, "ready");
                 long t0 = System.nanoTime();
                 Optional<Object> got = pipe.receive(1, Duration.ofMillis(400));
                 return got.isPresent() ? -1L : System.nanoTime() - t0;
@@ -71,7 +79,9 @@ final class PipeDoorbellTest {
         SharedPipe pipe = new SharedPipe(stateDir);
         try {
             ChildProcess<Object> child = Fork.call(() -> {
+                pipe.send(1, "ready");
                 pipe.receive(1, null);
+                pipe.send(1, "again");
                 return pipe.receive(1, null);
             });
             Await.until(ASLEEP, () -> "the child asleep on its end's doorbell", () -> asleep(pipe, 1));
@@ -87,12 +97,32 @@ final class PipeDoorbellTest {
     }
 
     @Test
+    void aReceiverThatOnlyReceives_waitsWithoutItsDoorbell() throws Exception {
+        SharedPipe pipe = new SharedPipe(stateDir);
+        try {
+            CompletableFuture<Object> got = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return pipe.receive(1, Duration.ofMillis(300));
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            Await.holds(Duration.ofMillis(200), () -> "a stream's reader never names itself sleeper",
+                    () -> !asleep(pipe, 1));
+            assertThat(got.get(10, TimeUnit.SECONDS)).isEqualTo(Optional.empty());
+        } finally {
+            pipe.close();
+        }
+    }
+
+    @Test
     void aThreadAsleep_isInterruptedAtOnce() throws Exception {
         SharedPipe pipe = new SharedPipe(stateDir);
         try {
             CompletableFuture<Throwable> outcome = new CompletableFuture<>();
             Thread receiver = new Thread(() -> {
                 try {
+                    pipe.send(1, "ready");
                     pipe.receive(1, null);
                     outcome.complete(null);
                 } catch (Throwable t) {
@@ -106,6 +136,7 @@ final class PipeDoorbellTest {
             pipe.send(0, 7); // the doorbell opens again for the next sleep
             CompletableFuture<Object> next = CompletableFuture.supplyAsync(() -> {
                 try {
+                    pipe.send(1, "ready");
                     return pipe.receive(1, null).orElseThrow();
                 } catch (InterruptedException e) {
                     throw new IllegalStateException(e);
