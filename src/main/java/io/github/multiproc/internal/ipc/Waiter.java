@@ -17,8 +17,8 @@ import java.util.concurrent.locks.LockSupport;
  * place of yielding and parking, once its spin is over ({@link #sleepDue}), and at once while the machine has threads
  * waiting for a processor: a spin or a yield then takes a processor from one of them, often from the very peer it waits
  * for or from the JIT compiler that would make that peer fast. Measured on two processors, pipe round trips in fresh
- * JVMs, alternating with the build before: the first 20,000 took 18-24 us each against 26-42 us; the next 20,000 7-9 us
- * against 3-5 us, as on two processors with both ends busy the machine counts as crowded, both ends then sleep more
+ * JVMs, alternating with the build before: the first 20,000 took 13-24 us each against 26-34 us; the next 20,000 6-10
+ * us against 3-5 us, as on two processors with both ends busy the machine counts as crowded, both ends then sleep more
  * often than not, and a wake-up costs some 7 us. With a processor free, a waiter spins as before.
  *
  * <p>Thread safety: one per waiting call, confined to its thread.
