@@ -7,6 +7,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BooleanSupplier;
 
 /**
  * A wake-up from one process to a thread of another that sleeps until something changes in a segment: a thread that
@@ -85,7 +86,7 @@ final class Doorbell {
         }
         try {
             new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                    .start();
+                    .start().getOutputStream().close(); // its stdin: nothing to hold open until a GC
         } catch (IOException | RuntimeException e) {
             // no mkfifo here: waiters wait without doorbells
         }
@@ -100,7 +101,7 @@ final class Doorbell {
      * @return false if this doorbell cannot be used now or another thread of this JVM sleeps on it: the caller waits
      *     some other way; true once it slept, was woken, or saw the change (an interrupt is left for the caller)
      */
-    boolean sleep(java.util.function.BooleanSupplier changed, long nanos) {
+    boolean sleep(BooleanSupplier changed, long nanos) {
         if (!sleeping.tryLock()) {
             return false;
         }
