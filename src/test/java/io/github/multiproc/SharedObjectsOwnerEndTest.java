@@ -60,8 +60,8 @@ final class SharedObjectsOwnerEndTest {
     }
 
     /**
-     * The six objects' files, and the FIFOs of the pipe's two doorbells, which its creator has {@code mkfifo} make
-     * without waiting for it.
+     * The six objects' files, and the FIFOs of the pipe's two doorbells, which its creator has {@code mkfifo} make in
+     * the background.
      */
     private void assertAllFilesThere(long pid) throws Exception {
         Await.until(Await.CHILD_DEADLINE, () -> "the pipe's doorbells made", () -> {
@@ -105,7 +105,10 @@ final class SharedObjectsOwnerEndTest {
             memory.buffer().putInt(0, 1);
             lock.lock();
             CompletableFuture<String> take = CompletableFuture.supplyAsync(() -> call(queue::take));
-            CompletableFuture<String> receive = CompletableFuture.supplyAsync(() -> call(end::receive));
+            CompletableFuture<String> receive = CompletableFuture.supplyAsync(() -> call(() -> {
+                end.send("answer me"); // an end that sent waits for an answer, asleep on its doorbell's FIFO
+                return end.receive();
+            }));
             CompletableFuture<String> await = CompletableFuture.supplyAsync(() -> call(() -> {
                 event.await();
                 return "set";

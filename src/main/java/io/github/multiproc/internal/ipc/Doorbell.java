@@ -15,7 +15,7 @@ import java.util.function.BooleanSupplier;
  * the JIT compilers that make that peer fast), and wakes as soon as the change is made.
  *
  * <p>The bell is a named pipe (FIFO) next to the segment's file, {@code <segment file>.bell<n>}, mode 0600, made by
- * the segment's creator ({@link #make}). The sleeper writes its process's word into the segment's {@code sleeper}
+ * the segment's creator, in the background ({@link #makeInBackground}). The sleeper writes its process's word into the segment's {@code sleeper}
  * word, looks once more for the change, and reads a byte from the FIFO, which blocks. The one who makes a change swaps
  * that word for 0 after it, and if it found a sleeper, writes a byte. Both the sleeper's write and the changer's swap
  * are volatile, so either the sleeper sees the change or the changer sees the sleeper. A byte written for a sleeper
@@ -27,7 +27,7 @@ import java.util.function.BooleanSupplier;
  * deadline, when its thread is interrupted, or when this JVM closes the doorbell.
  *
  * <p>Where there is no FIFO (not made yet, no {@code mkfifo}, Windows), {@link #sleep} returns false and the caller
- * waits as it did without one.
+ * waits as it would without one.
  *
  * <p>Thread safety: safe for concurrent use; one thread of a JVM sleeps at a time, and {@link #sleep} returns false to
  * the others.
@@ -71,24 +71,33 @@ final class Doorbell {
     }
 
     /**
-     * Starts making the FIFOs of a new segment's doorbells, without waiting: {@code mkfifo} takes some milliseconds,
-     * and a sleeper that finds none yet waits without one.
+     * Makes the FIFOs of a new segment's doorbells, mode 0600, on a thread of its own: {@code mkfifo} is a process,
+     * which takes milliseconds to start, and the creator of a pipe need not wait for it; a sleeper that finds no FIFO
+     * yet waits without one.
      *
      * @param fifos their paths
      */
-    static void make(Path... fifos) {
-        String[] command = new String[fifos.length + 3];
-        command[0] = "mkfifo";
-        command[1] = "-m";
-        command[2] = "600";
-        for (int i = 0; i < fifos.length; i++) {
-            command[3 + i] = fifos[i].toString();
-        }
+    static void makeInBackground(Path... fifos) {
+        Thread maker = new Thread(() -> {
+            for (Path fifo : fifos) {
+                make(fifo);
+            }
+        }, "multiproc-ipc-mkfifo");
+        maker.setDaemon(true);
+        maker.start();
+    }
+
+    /** Makes the FIFO and returns once {@code mkfifo} has ended; does nothing where there is no {@code mkfifo}. */
+    static void make(Path fifo) {
         try {
-            new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                    .start().getOutputStream().close(); // its stdin: nothing to hold open until a GC
+            Process p = new ProcessBuilder("mkfifo", "-m", "600", fifo.toString()).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            p.getOutputStream().close(); // its stdin: nothing to hold open until a GC
+            p.waitFor();
         } catch (IOException | RuntimeException e) {
             // no mkfifo here: waiters wait without doorbells
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

@@ -136,14 +136,25 @@ final class DoorbellTest {
     }
 
     @Test
-    void withoutItsFifoASleepDeclinesAndARingIsHarmless() throws Exception {
+    void aSleepWithoutItsFifo_declines_untilItIsMade() throws Exception {
         Files.delete(fifo);
         Doorbell bell = new Doorbell(segment, WORD, fifo);
         assertThat(bell.sleep(() -> false, FOREVER)).isFalse();
+        assertThat(fifo).as("a sleeper never makes it").doesNotExist();
+        Doorbell.makeInBackground(fifo);
+        Await.until(Duration.ofSeconds(10), () -> "a sleep on it once made", () -> bell.sleep(() -> false,
+                TimeUnit.MILLISECONDS.toNanos(5)));
+        bell.close();
+    }
+
+    @Test
+    void aRingWhoseFifoIsGone_isHarmless_andMakesNoFile() throws Exception {
+        Files.delete(fifo);
+        Doorbell bell = new Doorbell(segment, WORD, fifo);
         segment.putLong(WORD, ThisProcess.WORD); // as a sleeper elsewhere whose FIFO went away
         bell.ring();
         assertThat(segment.getLong(WORD)).isZero();
-        assertThat(fifo).doesNotExist(); // a ring never makes a plain file in its place
+        assertThat(fifo).doesNotExist(); // a ring never makes a file, nor asks for the FIFO
         bell.close();
     }
 
