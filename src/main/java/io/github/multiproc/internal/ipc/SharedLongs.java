@@ -29,6 +29,17 @@ public final class SharedLongs extends SharedObject {
         this.stride = strideFor(length);
     }
 
+    /** An array of {@code length} longs on scratch memory, for {@link AccessWarmUp}. */
+    static SharedLongs onScratch(int length) {
+        return new SharedLongs(Segment.scratch(strideFor(length) * length), length);
+    }
+
+    private SharedLongs(Segment scratch, int length) {
+        super(scratch, Segment.Kind.LONGS, "SharedLongArray");
+        this.length = length;
+        this.stride = strideFor(length);
+    }
+
     private static int strideFor(int length) {
         return length <= PADDED_MAX ? 64 : 8;
     }

@@ -22,6 +22,21 @@ public abstract class SharedObject implements Serializable {
     private transient volatile Segment segment;
 
     /**
+     * An object on scratch memory of this JVM's ({@link Segment#scratch}): no file, no other process, nothing to
+     * free; for {@link AccessWarmUp}, which runs the very methods a user's calls run on it.
+     *
+     * @param scratch the memory
+     * @param kind its kind
+     * @param description for messages
+     */
+    SharedObject(Segment scratch, Segment.Kind kind, String description) {
+        this.segment = scratch;
+        this.path = scratch.path().toString();
+        this.kind = kind;
+        this.description = description;
+    }
+
+    /**
      * Makes a new object's segment in this JVM.
      *
      * @param kind its kind

@@ -7,13 +7,21 @@ import io.github.multiproc.ChildProcess;
 import io.github.multiproc.Fork;
 import io.github.multiproc.testing.Await;
 import io.github.multiproc.testing.LeftoverChildren;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The warm-up thread of a JVM that receives a shared object: it ends by itself and touches no shared memory. */
+/**
+ * The warm-up thread of a JVM that receives a shared object: it ends by itself and touches no shared memory; the
+ * array it exercises lives on scratch memory and makes no file.
+ */
 @Timeout(value = 60, unit = SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 final class AccessWarmUpTest {
     private static final String THREAD = "multiproc-ipc-warmup";
@@ -51,6 +59,28 @@ final class AccessWarmUpTest {
         } finally {
             longs.close();
             lock.close();
+        }
+    }
+
+    @Test
+    void scratchLongs_workAsLongs_andMakeNoFile() throws Exception {
+        List<Path> before = segmentFiles();
+        SharedLongs scratch = SharedLongs.onScratch(2);
+        assertThat(scratch.getAndAdd(1, 5)).isZero();
+        assertThat(scratch.compareAndSet(1, 5, 9)).isTrue();
+        assertThat(scratch.get(1)).isEqualTo(9);
+        assertThat(scratch.get(0)).isZero();
+        assertThat(segmentFiles()).isEqualTo(before);
+    }
+
+    private static List<Path> segmentFiles() throws IOException {
+        Path shm = Path.of("/dev/shm");
+        if (!Files.isDirectory(shm)) {
+            return List.of();
+        }
+        try (Stream<Path> files = Files.list(shm)) {
+            return files.filter(f -> f.getFileName().toString().startsWith("multiproc-ipc-" + ThisProcess.PID + "-"))
+                    .sorted().collect(Collectors.toList());
         }
     }
 
