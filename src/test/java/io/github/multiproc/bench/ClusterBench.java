@@ -12,6 +12,7 @@ import io.github.multiproc.testing.ClusterNodes;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
@@ -125,7 +126,7 @@ public final class ClusterBench {
             return false;
         }
         List<Double> last = rounds.subList(rounds.size() - 3, rounds.size());
-        return java.util.Collections.max(last) <= 1.15 * java.util.Collections.min(last);
+        return Collections.max(last) <= 1.15 * Collections.min(last);
     }
 
     private static double throughput(Pool pool, int n) {

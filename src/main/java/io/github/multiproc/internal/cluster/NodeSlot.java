@@ -64,10 +64,7 @@ final class NodeSlot {
 
     /** How many more tasks it may be dealt now. */
     int room() {
-        if (pausedUntil != 0 && pausedUntil - System.nanoTime() > 0) {
-            return 0;
-        }
-        return limit() - inFlight;
+        return takesWork() ? limit() - inFlight : 0;
     }
 
     /** A batch of {@code tasks} took {@code nanos} on the node. */

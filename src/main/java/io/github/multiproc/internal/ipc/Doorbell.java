@@ -48,6 +48,8 @@ final class Doorbell {
     private final byte[] knocks = new byte[64];
     private long failedAt;
     private volatile boolean closed;
+    /** The descriptor this JVM rings with, opened on the first ring; guarded by {@code this}. */
+    private RandomAccessFile ringFifo;
     /** The thread asleep in this JVM, or null. */
     private volatile Thread sleeper;
     private volatile long sleepUntil;
@@ -214,18 +216,23 @@ final class Doorbell {
 
     /** Writes one byte into the FIFO. */
     private void knock() {
-        RandomAccessFile f = ringer();
-        if (f != null) {
-            try {
-                f.write(1);
-            } catch (IOException e) {
-                hangUp(); // the FIFO is gone: the sleeper wakes at the end of its sleep
-            }
+        if (!knockOn(ringer())) {
+            hangUp(); // the FIFO is gone: the sleeper wakes at the end of its sleep
         }
     }
 
-    /** The descriptor this JVM rings with, opened on the first ring; guarded by {@code this}. */
-    private RandomAccessFile ringFifo;
+    /** Writes one byte to {@code f}; false if there is no descriptor or it failed. */
+    private static boolean knockOn(RandomAccessFile f) {
+        if (f == null) {
+            return false;
+        }
+        try {
+            f.write(1);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
 
     private synchronized RandomAccessFile ringer() {
         if (ringFifo == null && !closed) {
@@ -245,14 +252,7 @@ final class Doorbell {
      * even once the FIFO's file is deleted.
      */
     private void wakeHere() {
-        RandomAccessFile f = fifo;
-        if (f != null) {
-            try {
-                f.write(1);
-            } catch (IOException e) {
-                // closed: the sleep is over
-            }
-        }
+        knockOn(fifo); // a failure means it is closed: the sleep is over
     }
 
     /** Closes this JVM's descriptors of the FIFO, waking a thread of this JVM that sleeps on it first. */

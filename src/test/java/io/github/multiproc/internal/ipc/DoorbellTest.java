@@ -42,6 +42,11 @@ final class DoorbellTest {
         Await.until(Duration.ofSeconds(10), () -> "mkfifo made " + fifo, () -> Files.exists(fifo));
     }
 
+    /** Waits until a sleeper has named itself in the word. */
+    private void awaitAsleep() throws InterruptedException {
+        Await.until(Duration.ofSeconds(10), () -> "asleep", () -> segment.getLong(WORD) != 0);
+    }
+
     @AfterEach
     void close() {
         segment.close();
@@ -101,7 +106,7 @@ final class DoorbellTest {
         Doorbell bell = new Doorbell(segment, WORD, fifo);
         CompletableFuture<Boolean> slept = CompletableFuture.supplyAsync(
                 () -> bell.sleep(() -> false, TimeUnit.MILLISECONDS.toNanos(200)));
-        Await.until(Duration.ofSeconds(10), () -> "asleep", () -> segment.getLong(WORD) != 0);
+        awaitAsleep();
         Files.delete(fifo); // as its creator's close does
         assertThat(slept.get(10, TimeUnit.SECONDS)).isTrue();
         bell.close();
@@ -119,7 +124,7 @@ final class DoorbellTest {
         });
         sleeper.start();
         asleep.await();
-        Await.until(Duration.ofSeconds(10), () -> "asleep", () -> segment.getLong(WORD) != 0);
+        awaitAsleep();
         sleeper.interrupt();
         assertThat(interrupted.get(10, TimeUnit.SECONDS)).isTrue();
         bell.close();
@@ -129,7 +134,7 @@ final class DoorbellTest {
     void closingWakesASleeperOfThisJvmAndLaterSleepsDecline() throws Exception {
         Doorbell bell = new Doorbell(segment, WORD, fifo);
         CompletableFuture<Boolean> slept = CompletableFuture.supplyAsync(() -> bell.sleep(() -> false, FOREVER));
-        Await.until(Duration.ofSeconds(10), () -> "asleep", () -> segment.getLong(WORD) != 0);
+        awaitAsleep();
         bell.close();
         assertThat(slept.get(10, TimeUnit.SECONDS)).isTrue();
         assertThat(bell.sleep(() -> false, FOREVER)).as("a closed doorbell").isFalse();
@@ -162,7 +167,7 @@ final class DoorbellTest {
     void onlyOneThreadOfAJvmSleepsAtATime() throws Exception {
         Doorbell bell = new Doorbell(segment, WORD, fifo);
         CompletableFuture<Boolean> first = CompletableFuture.supplyAsync(() -> bell.sleep(() -> false, FOREVER));
-        Await.until(Duration.ofSeconds(10), () -> "asleep", () -> segment.getLong(WORD) != 0);
+        awaitAsleep();
         assertThat(bell.sleep(() -> false, FOREVER)).isFalse();
         bell.ring();
         assertThat(first.get(10, TimeUnit.SECONDS)).isTrue();

@@ -36,6 +36,11 @@ final class PipeDoorbellTest {
         LeftoverChildren.endAndDrain();
     }
 
+    /** Waits until a receiver at the second end sleeps on its doorbell. */
+    private static void awaitAsleep(SharedPipe pipe, String who) throws InterruptedException {
+        Await.until(ASLEEP, () -> who + " asleep on the second end's doorbell", () -> asleep(pipe, 1));
+    }
+
     private static boolean asleep(SharedPipe pipe, int end) {
         return pipe.segment().getLong(SharedPipe.SLEEPER + 8 * end) != 0;
     }
@@ -48,7 +53,7 @@ final class PipeDoorbellTest {
                 pipe.send(1, "ready"); // an end that sent waits for an answer, on its doorbell
                 return pipe.receive(1, null).orElseThrow();
             });
-            Await.until(ASLEEP, () -> "the child asleep on its end's doorbell", () -> asleep(pipe, 1));
+            awaitAsleep(pipe, "the child");
             pipe.send(0, 42);
             assertThat(Await.result(child)).isEqualTo(42);
             assertThat(asleep(pipe, 1)).as("the ring took the sleeper's name").isFalse();
@@ -67,7 +72,7 @@ final class PipeDoorbellTest {
                 Optional<Object> got = pipe.receive(1, Duration.ofMillis(400));
                 return got.isPresent() ? -1L : System.nanoTime() - t0;
             });
-            Await.until(ASLEEP, () -> "the child asleep on its end's doorbell", () -> asleep(pipe, 1));
+            awaitAsleep(pipe, "the child");
             assertThat(Await.result(child)).isGreaterThanOrEqualTo(TimeUnit.MILLISECONDS.toNanos(400));
         } finally {
             pipe.close();
@@ -84,9 +89,9 @@ final class PipeDoorbellTest {
                 pipe.send(1, "again");
                 return pipe.receive(1, null);
             });
-            Await.until(ASLEEP, () -> "the child asleep on its end's doorbell", () -> asleep(pipe, 1));
+            awaitAsleep(pipe, "the child");
             pipe.send(0, "first"); // this JVM uses end 0 from now on, so its close closes it for the child
-            Await.until(ASLEEP, () -> "the child asleep in its second receive", () -> asleep(pipe, 1));
+            awaitAsleep(pipe, "the child in its second receive");
             pipe.close(0, true);
             assertThat(child.future()).failsWithin(Duration.ofSeconds(30)).withThrowableThat()
                     .havingRootCause().isInstanceOf(IllegalStateException.class)
@@ -130,7 +135,7 @@ final class PipeDoorbellTest {
                 }
             });
             receiver.start();
-            Await.until(ASLEEP, () -> "the thread asleep on its end's doorbell", () -> asleep(pipe, 1));
+            awaitAsleep(pipe, "the thread");
             receiver.interrupt();
             assertThat(outcome.get(10, TimeUnit.SECONDS)).isInstanceOf(InterruptedException.class);
             pipe.send(0, 7); // the doorbell opens again for the next sleep
