@@ -48,6 +48,21 @@ public final class RunQueue {
         return crowded;
     }
 
+    /**
+     * Returns whether at least {@code wanted} processors (all of them, on a machine with fewer) are free right now:
+     * not running, nor wanted by, any thread but the caller. Reads {@code /proc/loadavg} afresh.
+     *
+     * @param wanted how many processors the caller's next work would keep busy
+     * @return true if that many are free, or where it cannot be read
+     */
+    public static boolean free(int wanted) {
+        if (!READABLE) {
+            return true;
+        }
+        int runnable = read();
+        return runnable < 0 || PROCESSORS - (runnable - 1) >= Math.min(wanted, PROCESSORS);
+    }
+
     private static int read() {
         byte[] text = new byte[128];
         try (InputStream in = new FileInputStream(LOADAVG.toFile())) {

@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -45,6 +46,8 @@ public final class Children {
     /** How long after a child got its task its standby replacement is started, if its result is not back yet. */
     private static final Duration REFILL_DELAY = Duration.ofMillis(200);
     private static volatile Children instance;
+    /** Task children started as a standby could have been, whose result has not come yet. */
+    private final AtomicInteger tasksRunning = new AtomicInteger();
 
     private final ChildRecords records;
     private final OrphanReaper reaper;
@@ -193,13 +196,18 @@ public final class Children {
 
     /**
      * Starts the next standby once {@code child} has its result, or a little after it got its task if that takes
-     * longer: a JVM's start takes both processors of a small machine for a while, and would slow a short task's
-     * reading and running by as much as the standby saves the next fork.
+     * longer, and in either case not while this JVM's task children keep the processors busy
+     * ({@link Standbys#refillWhenFree}): a JVM's start takes both processors of a small machine for a while, and would
+     * slow a short task's reading and running, or a busy sibling's, by as much as the standby saves the next fork.
      */
     private void refillAfter(ChildHandle<?> child) {
-        child.future().whenComplete((value, failure) -> standbys.refill());
-        child.taskDelivered().thenRun(() -> LibraryTimer.get().schedule(standbys::refill,
-                REFILL_DELAY.toMillis(), TimeUnit.MILLISECONDS));
+        tasksRunning.incrementAndGet();
+        child.future().whenComplete((value, failure) -> {
+            tasksRunning.decrementAndGet();
+            standbys.refillWhenFree(tasksRunning::get);
+        });
+        child.taskDelivered().thenRun(() -> LibraryTimer.get().schedule(() -> standbys.refillWhenFree(
+                tasksRunning::get), REFILL_DELAY.toMillis(), TimeUnit.MILLISECONDS));
     }
 
     /**

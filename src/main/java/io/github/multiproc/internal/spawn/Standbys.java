@@ -4,6 +4,7 @@ import io.github.multiproc.ParentExit;
 import io.github.multiproc.internal.channel.ChannelListener;
 import io.github.multiproc.internal.launch.LaunchCommand;
 import io.github.multiproc.internal.os.ProcessStart;
+import io.github.multiproc.internal.os.RunQueue;
 import io.github.multiproc.internal.runtime.LibraryTimer;
 import io.github.multiproc.internal.runtime.Settings;
 import java.time.Duration;
@@ -15,6 +16,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.IntSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,6 +54,8 @@ final class Standbys {
     private long lastBurst;
     /** Whether a retirement check is scheduled. */
     private boolean retireScheduled;
+    /** Whether a refill waits for free processors ({@link #refillWhenFree()}). */
+    private boolean refillPending;
 
     /** The inputs of a standby key, and the key they made: building a command line is slow in cold code. */
     private record KeyCache(List<Object> inputs, List<String> key) {
@@ -263,6 +267,55 @@ final class Standbys {
         } catch (IllegalArgumentException e) {
             return base;
         }
+    }
+
+    /** How many processors a JVM's start keeps busy: a refill waits until that many are free. */
+    static final int START_PROCESSORS = 2;
+    /** How often a waiting refill looks again. */
+    static final Duration FREE_POLL = Duration.ofMillis(10);
+    /** How long a refill waits for free processors at most: then it starts its standbys anyway. */
+    static final Duration FREE_WAIT_MAX = Duration.ofSeconds(1);
+
+    /**
+     * {@link #refill()}, at once if none of this JVM's task children is running its task, else once
+     * {@value #START_PROCESSORS} processors are free (Linux; {@link RunQueue#free}) or those children are done, looking
+     * again every {@link #FREE_POLL}, for {@link #FREE_WAIT_MAX} at most. A JVM's start keeps about two processors
+     * busy for a while: started while this JVM's children keep them busy, a standby takes its time from their tasks,
+     * whose results then come later by about what the standby saves the next fork. Measured on two processors, two
+     * children adding 100,000 times each to their slot of a {@code SharedLongArray}: a standby started during their
+     * 15-35 ms took 4-15 ms of processor time inside it. Other work on the machine does not hold a refill back: the
+     * standby's start then competes with it as the next fork's own start would, only sooner.
+     *
+     * @param tasksRunning how many of this JVM's task children are running their task
+     */
+    void refillWhenFree(IntSupplier tasksRunning) {
+        refillWhenFree(tasksRunning, System.nanoTime());
+    }
+
+    private void refillWhenFree(IntSupplier tasksRunning, long since) {
+        if (tasksRunning.getAsInt() == 0 || RunQueue.free(START_PROCESSORS)
+                || System.nanoTime() - since >= FREE_WAIT_MAX.toNanos()) {
+            refill();
+            return;
+        }
+        lock.lock();
+        try {
+            if (refillPending || exiting) {
+                return; // another waits already, and refills for both
+            }
+            refillPending = true;
+        } finally {
+            lock.unlock();
+        }
+        LibraryTimer.get().schedule(() -> {
+            lock.lock();
+            try {
+                refillPending = false;
+            } finally {
+                lock.unlock();
+            }
+            refillWhenFree(tasksRunning, since);
+        }, FREE_POLL.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     /** Starts standby children, on a thread of their own, until there are as many as wanted now. */
