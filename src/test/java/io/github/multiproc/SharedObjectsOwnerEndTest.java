@@ -88,6 +88,16 @@ final class SharedObjectsOwnerEndTest {
         }
     }
 
+    /** Pipes whose doorbells' FIFOs are still being made (by {@code mkfifo}) as their creator exits leave nothing. */
+    @Test
+    void ownerExitsWhileItsPipesFifosAreMade_nothingIsLeft() throws Exception {
+        try (FixtureJvm owner = FixtureJvm.start(stateDir, SharedObjectsOwner.class, "pipes-then-exit")) {
+            assertThat(owner.awaitExit(Await.CHILD_DEADLINE)).as(owner.toString()).isZero();
+            assertThat(owner.stdoutLines()).contains("MADE");
+            assertThat(filesOf(owner.pid())).isEmpty();
+        }
+    }
+
     @Test
     @SuppressWarnings("unchecked")
     void ownerKilled_callsElsewhereFail_andReapOrphansFreesWhatItLeft() throws Exception {

@@ -6,6 +6,9 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BooleanSupplier;
 
@@ -75,18 +78,58 @@ final class Doorbell {
     /**
      * Makes the FIFOs of a new segment's doorbells, mode 0600, on a thread of its own: {@code mkfifo} is a process,
      * which takes milliseconds to start, and the creator of a pipe need not wait for it; a sleeper that finds no FIFO
-     * yet waits without one.
+     * yet waits without one. A FIFO made after its segment was closed (its file deleted) is deleted at once, and this
+     * JVM's exit waits for the makers ({@link #awaitMakers}) before it deletes its segments' files: none is left.
      *
+     * @param segmentFile the segment's file
      * @param fifos their paths
      */
-    static void makeInBackground(Path... fifos) {
+    static void makeInBackground(Path segmentFile, Path... fifos) {
         Thread maker = new Thread(() -> {
-            for (Path fifo : fifos) {
-                make(fifo);
+            try {
+                for (Path fifo : fifos) {
+                    make(fifo);
+                    if (!Files.exists(segmentFile, LinkOption.NOFOLLOW_LINKS)) {
+                        SegmentFiles.delete(fifo); // closed meanwhile: its FIFOs went with it, so must this one
+                    }
+                }
+            } finally {
+                MAKERS.remove(Thread.currentThread());
             }
         }, "multiproc-ipc-mkfifo");
         maker.setDaemon(true);
+        MAKERS.add(maker);
         maker.start();
+    }
+
+    /** The threads making FIFOs now. */
+    private static final Set<Thread> MAKERS = ConcurrentHashMap.newKeySet();
+
+    /** How many threads are making FIFOs now. */
+    static int makersRunning() {
+        return MAKERS.size();
+    }
+
+    /**
+     * Waits until the FIFOs being made are made, {@code millis} at most in all: at exit, before the segments' files
+     * and FIFOs are deleted, so that no {@code mkfifo} makes one after that.
+     *
+     * @param millis how long to wait at most
+     */
+    static void awaitMakers(long millis) {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+        for (Thread maker : MAKERS) {
+            long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+            if (left <= 0) {
+                return;
+            }
+            try {
+                maker.join(left);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
     }
 
     /** Makes the FIFO and returns once {@code mkfifo} has ended; does nothing where there is no {@code mkfifo}. */

@@ -115,8 +115,10 @@ public final class SegmentFiles {
         if (!hooked) {
             synchronized (SegmentFiles.class) {
                 if (!hooked) {
-                    Runtime.getRuntime().addShutdownHook(new Thread(() -> CREATED.forEach(Segment::close),
-                            "multiproc-ipc-exit"));
+                    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                        Doorbell.awaitMakers(1000); // no FIFO made after its segment's files are deleted
+                        CREATED.forEach(Segment::close);
+                    }, "multiproc-ipc-exit"));
                     hooked = true;
                 }
             }

@@ -42,7 +42,7 @@ public final class SharedPipe extends SharedObject {
     public SharedPipe(Path stateDir) {
         super(Segment.Kind.PIPE, 64 + 2 * ByteRing.footprint(RING_BYTES), NAME, stateDir);
         Path file = segment().path();
-        Doorbell.makeInBackground(Doorbell.fifoOf(file, 0), Doorbell.fifoOf(file, 1));
+        Doorbell.makeInBackground(file, Doorbell.fifoOf(file, 0), Doorbell.fifoOf(file, 1));
     }
 
     private void sent(int end, boolean sent) {

@@ -146,10 +146,22 @@ final class DoorbellTest {
         Doorbell bell = new Doorbell(segment, WORD, fifo);
         assertThat(bell.sleep(() -> false, FOREVER)).isFalse();
         assertThat(fifo).as("a sleeper never makes it").doesNotExist();
-        Doorbell.makeInBackground(fifo);
+        Doorbell.makeInBackground(segment.path(), fifo);
         Await.until(Duration.ofSeconds(10), () -> "a sleep on it once made", () -> bell.sleep(() -> false,
                 TimeUnit.MILLISECONDS.toNanos(5)));
         bell.close();
+    }
+
+    @Test
+    void fifosOfASegmentClosedWhileTheyAreMade_areDeletedOnceMade() throws Exception {
+        Segment closed = Segment.create(Segment.Kind.PIPE, 64, "a segment closed at once", stateDir);
+        Path first = Doorbell.fifoOf(closed.path(), 0);
+        Path second = Doorbell.fifoOf(closed.path(), 1);
+        Doorbell.makeInBackground(closed.path(), first, second);
+        closed.close();
+        Await.until(Duration.ofSeconds(10), () -> "the FIFOs' makers done", () -> Doorbell.makersRunning() == 0);
+        assertThat(first).doesNotExist();
+        assertThat(second).doesNotExist();
     }
 
     @Test
