@@ -2,6 +2,7 @@ package io.github.multiproc.internal.child;
 
 import io.github.multiproc.internal.channel.ChannelProtocol;
 import io.github.multiproc.internal.channel.ChannelStreams;
+import io.github.multiproc.internal.ipc.IpcTraining;
 import io.github.multiproc.internal.task.LambdaForm;
 import io.github.multiproc.internal.task.TaskCall;
 import io.github.multiproc.internal.wire.Frame;
@@ -65,6 +66,11 @@ public final class ClassDataTraining {
             java.io.ObjectStreamClass.lookup(type);
         }
         StandbyWarmUp.roundTrip((TaskCall & java.io.Serializable) () -> "trained", 0);
+        try {
+            IpcTraining.run(dir); // what a child's first use of a shared object's handle loads and spins
+        } catch (Exception | LinkageError e) {
+            // the archive is made without them: a child that uses them loads them as it would without an archive
+        }
         ChildMain.main(new String[] {"unix:" + socketFile, keyFile.toString(), args[0], args[1], "training"});
     }
 

@@ -73,6 +73,23 @@ final class AccessWarmUpTest {
         assertThat(segmentFiles()).isEqualTo(before);
     }
 
+    /**
+     * The class-data training's use of each kind of shared object, through copies read from a stream as a child's
+     * are: it works, and closes everything it made.
+     */
+    @Test
+    void ipcTraining_usesEachKind_andLeavesNoFile(@org.junit.jupiter.api.io.TempDir Path stateDir) throws Exception {
+        List<Path> before = segmentFiles();
+        IpcTraining.run(stateDir);
+        // the pipe's FIFOs are made on a thread of their own, and deleted once made if the pipe is gone
+        io.github.multiproc.testing.Await.until(java.time.Duration.ofSeconds(10), () -> "the FIFOs' makers done",
+                () -> Doorbell.makersRunning() == 0);
+        assertThat(segmentFiles()).isEqualTo(before);
+        try (Stream<Path> left = Files.walk(stateDir)) {
+            assertThat(left.filter(Files::isRegularFile).collect(Collectors.toList())).isEmpty();
+        }
+    }
+
     private static List<Path> segmentFiles() throws IOException {
         Path shm = Path.of("/dev/shm");
         if (!Files.isDirectory(shm)) {
