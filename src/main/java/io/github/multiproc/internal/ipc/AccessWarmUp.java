@@ -71,6 +71,14 @@ public final class AccessWarmUp {
     }
 
     /**
+     * Never starts the thread in this JVM: in the JVM that makes the children's class-data archive or AOT cache,
+     * whose record of hot methods a JDK 25 child would otherwise compile from at its start.
+     */
+    static void neverInThisJvm() {
+        STARTED.set(true);
+    }
+
+    /**
      * Returns why it was started in this JVM, or null if it was not.
      *
      * @return the reason

@@ -18,7 +18,8 @@ import java.time.Duration;
  * instead took the first receive to 3-7 ms but slowed two fresh children's own-slot race from 10.3M to 6.1M ops/s
  * (medians of 8): not done.
  *
- * <p>Its objects live in this JVM only and are closed (their files deleted) before it returns.
+ * <p>Its objects live in this JVM only, their files in the given work directory, and are closed (their files
+ * deleted) before it returns; from then on this JVM makes all its segments there.
  *
  * <p>Thread safety: call from one thread.
  */
@@ -30,10 +31,14 @@ public final class IpcTraining {
      * Makes one object of each kind, uses a copy of each as a child would (read from a stream, mapped on first use),
      * and closes them.
      *
-     * @param stateDir where the files go if there is no {@code /dev/shm}
+     * @param workDir where their files go, not {@code /dev/shm}: the training JVM's work directory, which its parent
+     *     deletes whatever becomes of this JVM (killed when the parent exits, say)
      * @throws Exception if an object cannot be made or used: the archive is then made without them
      */
-    public static void run(Path stateDir) throws Exception {
+    public static void run(Path workDir) throws Exception {
+        AccessWarmUp.neverInThisJvm(); // what a child loads, not the warm-up's hot loops
+        SegmentFiles.makeIn(workDir);
+        Path stateDir = workDir;
         SharedLongs longs = new SharedLongs(2, stateDir);
         SharedPipe pipe = new SharedPipe(stateDir);
         SharedQueue queue = new SharedQueue(16, stateDir);

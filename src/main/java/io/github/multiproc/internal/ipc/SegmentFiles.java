@@ -50,8 +50,23 @@ public final class SegmentFiles {
         return dirs;
     }
 
+    /** Where this JVM makes its segments instead, if set ({@link #makeIn}). */
+    private static volatile Path madeIn;
+
+    /**
+     * Makes this JVM's segments in {@code dir} from now on, not in {@code /dev/shm}: for the JVM that trains the
+     * children's class-data archive, which its parent may kill at any moment and whose work directory that parent
+     * deletes, with whatever is in it.
+     *
+     * @param dir the directory
+     */
+    static void makeIn(Path dir) {
+        madeIn = dir;
+    }
+
     static Path newPath(Segment.Kind kind, Path stateDir) {
-        Path dir = directories(stateDir).get(0);
+        Path forced = madeIn;
+        Path dir = forced != null ? forced : directories(stateDir).get(0);
         return dir.resolve(PREFIX + ThisProcess.PID + "-" + ThisProcess.START + "-" + kind.tag() + "-"
                 + Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 1));
     }

@@ -75,19 +75,52 @@ final class AccessWarmUpTest {
 
     /**
      * The class-data training's use of each kind of shared object, through copies read from a stream as a child's
-     * are: it works, and closes everything it made.
+     * are: it works, starts no warm-up, makes its files in the work directory it is given (its parent deletes that,
+     * whatever becomes of the training JVM), and deletes them itself. In a child of its own: it changes where that
+     * JVM makes segments.
      */
     @Test
-    void ipcTraining_usesEachKind_andLeavesNoFile(@org.junit.jupiter.api.io.TempDir Path stateDir) throws Exception {
-        List<Path> before = segmentFiles();
-        IpcTraining.run(stateDir);
-        // the pipe's FIFOs are made on a thread of their own, and deleted once made if the pipe is gone
-        io.github.multiproc.testing.Await.until(java.time.Duration.ofSeconds(10), () -> "the FIFOs' makers done",
-                () -> Doorbell.makersRunning() == 0);
-        assertThat(segmentFiles()).isEqualTo(before);
-        try (Stream<Path> left = Files.walk(stateDir)) {
-            assertThat(left.filter(Files::isRegularFile).collect(Collectors.toList())).isEmpty();
-        }
+    void ipcTraining_usesEachKind_inItsWorkDirectory_andLeavesNoFile() throws Exception {
+        String work = stateDir.resolve("training-work").toString();
+        ChildProcess<List<String>> child = Fork.call(() -> {
+            Path dir = java.nio.file.Files.createDirectories(Path.of(work));
+            List<String> seen = new java.util.ArrayList<>();
+            Thread watcher = new Thread(() -> {
+                // what the training makes, seen while it runs: all of it in the work directory
+                while (!Thread.currentThread().isInterrupted()) {
+                    try (Stream<Path> files = Files.list(dir)) {
+                        files.forEach(f -> {
+                            synchronized (seen) {
+                                if (!seen.contains("made-in-work")) {
+                                    seen.add("made-in-work");
+                                }
+                            }
+                        });
+                    } catch (IOException e) {
+                        return;
+                    }
+                    Thread.onSpinWait();
+                }
+            });
+            watcher.start();
+            List<Path> shmBefore = segmentFiles();
+            IpcTraining.run(dir);
+            List<Path> shmAfter = segmentFiles();
+            watcher.interrupt();
+            watcher.join();
+            io.github.multiproc.testing.Await.until(java.time.Duration.ofSeconds(10), () -> "the FIFOs' makers done",
+                    () -> Doorbell.makersRunning() == 0);
+            synchronized (seen) {
+                seen.add("warm-up " + warmUpRuns());
+                seen.add("shm unchanged " + shmAfter.equals(shmBefore));
+                try (Stream<Path> left = Files.list(dir)) {
+                    seen.add("left " + left.count());
+                }
+                return new java.util.ArrayList<>(seen);
+            }
+        });
+        assertThat(Await.result(child)).containsExactlyInAnyOrder("made-in-work", "warm-up false", "shm unchanged true",
+                "left 0");
     }
 
     private static List<Path> segmentFiles() throws IOException {
