@@ -38,12 +38,11 @@ public final class IpcTraining {
     public static void run(Path workDir) throws Exception {
         AccessWarmUp.neverInThisJvm(); // what a child loads, not the warm-up's hot loops
         SegmentFiles.makeIn(workDir);
-        Path stateDir = workDir;
-        SharedLongs longs = new SharedLongs(2, stateDir);
-        SharedPipe pipe = new SharedPipe(stateDir);
-        SharedQueue queue = new SharedQueue(16, stateDir);
-        SharedEvent event = new SharedEvent(stateDir);
-        SharedLock lock = new SharedLock(stateDir);
+        SharedLongs longs = new SharedLongs(2, workDir);
+        SharedPipe pipe = new SharedPipe(workDir);
+        SharedQueue queue = new SharedQueue(16, workDir);
+        SharedEvent event = new SharedEvent(workDir);
+        SharedLock lock = new SharedLock(workDir);
         try {
             SharedLongs l = copy(longs);
             l.getAndAdd(0, 1);
