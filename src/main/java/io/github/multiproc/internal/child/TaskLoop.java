@@ -67,9 +67,27 @@ final class TaskLoop {
         ChildMain.EOF_WATCH.watch(this);
         boolean ok = runOne(frame);
         finishing = true;
-        // No thread may sit in a blocking read at exit: HotSpot would wait 300 ms for it.
-        channel.close();
+        // The parent closes its end once it has the answer, and the watch leaves its read. No thread may sit in a
+        // blocking read at exit (HotSpot would wait 300 ms for it), but closing this end under the watch's read costs
+        // a JDK 21+ child 5-15 ms: that close initializes sun.nio.ch.Net (InetAddress, the extended socket options
+        // and their native library). So this end is closed only if the parent has not closed its own in time.
+        if (!ChildMain.EOF_WATCH.awaitEnd(PARENT_CLOSE_WAIT_MILLIS)) {
+            channel.close();
+        }
         return ok ? 0 : 1;
+    }
+
+    /** How long a one-shot child that has answered waits for its parent to close the channel. */
+    static final long PARENT_CLOSE_WAIT_MILLIS = 200;
+
+    /**
+     * A one-shot child is about to send its answer, after which its parent closes the channel: from now on the end
+     * of the channel is no lost parent.
+     */
+    private void answering() {
+        if (channel.settings.mode() == ChannelProtocol.MODE_ONE_SHOT) {
+            finishing = true;
+        }
     }
 
     /**
@@ -212,6 +230,7 @@ final class TaskLoop {
         }
         taskReturned();
         flushStdStreams();
+        answering();
         try {
             markStderr();
             if (PlainValues.isPlain(value)) { // no object stream: a fresh child's first costs it milliseconds
@@ -322,6 +341,7 @@ final class TaskLoop {
     }
 
     private void sendOrDrop(int kind, long id, Object payload) throws IOException, PayloadException {
+        answering();
         try {
             markStderr();
             channel.io.write(kind, id, payload);

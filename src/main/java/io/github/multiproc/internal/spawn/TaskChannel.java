@@ -13,7 +13,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The parent's end of a one-shot task child's channel: the thread {@code multiproc-<name>} accepts the child on its
- * {@link ChannelListener}, sends the task and reads the outcome until the child's end closes the channel.
+ * {@link ChannelListener}, sends the task, reads the answer and closes the channel (or sees the child's end close it
+ * first, if the child dies before it answers).
  *
  * <p>Thread safety: {@link #processExited()} and {@link #close()} may be called from any thread.
  */
@@ -187,23 +188,25 @@ public final class TaskChannel {
         FrameIO io = new FrameIO(c.in(), c.out());
         io.writeStandalone(Frame.TASK, 1, a.payload());
         delivered.complete(null);
-        Outcome outcome = Outcome.EMPTY;
         long stderrMarks = 0;
         Frame frame;
-        while ((frame = io.read()) != null) {
-            if (frame.type() == Frame.STDERR_MARK) {
-                stderrMarks = frame.id();
-                continue;
-            }
-            try {
-                outcome = frame.type() == Frame.RESULT_PLAIN
-                        ? new Outcome(Outcome.VALUE, FrameIO.plainValue(frame), null)
-                        : Outcome.of(frame, io.decode(frame));
-            } catch (PayloadException e) {
-                outcome = new Outcome(Outcome.GARBLED, null, e.getCause());
-            }
-            a.child().answerArrived(outcome, stderrMarks);
+        while ((frame = io.read()) != null && frame.type() == Frame.STDERR_MARK) {
+            stderrMarks = frame.id();
         }
+        if (frame == null) {
+            return Outcome.EMPTY; // the child's end closed before it answered
+        }
+        Outcome outcome;
+        try {
+            outcome = frame.type() == Frame.RESULT_PLAIN
+                    ? new Outcome(Outcome.VALUE, FrameIO.plainValue(frame), null)
+                    : Outcome.of(frame, io.decode(frame));
+        } catch (PayloadException e) {
+            outcome = new Outcome(Outcome.GARBLED, null, e.getCause());
+        }
+        a.child().answerArrived(outcome, stderrMarks);
+        // Nothing comes after the answer: the caller closes this end now, and the child, whose watch then reads the
+        // end of the channel, need not close its own (see TaskLoop#serve)
         return outcome;
     }
 
