@@ -98,7 +98,11 @@ public final class ChildMain {
         }
         StandbyWarmUp.stop();
         haltOnParentLoss = channel.settings.halt();
-        System.exit(new TaskLoop(channel).serve());
+        int code = new TaskLoop(channel).serve();
+        if (code == 0 && ExitQuietly.wanted() && ExitQuietly.begin()) {
+            return; // the JVM ends as a program whose main returns: hooks run, exit status 0
+        }
+        System.exit(code);
     }
 
     /**
