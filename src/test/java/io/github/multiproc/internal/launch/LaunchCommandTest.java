@@ -32,6 +32,29 @@ final class LaunchCommandTest {
     }
 
     @Test
+    void defaults_keepSharedLongsOutOfCallers_quietly_byItsRealName() {
+        // the option names a class by a string: it must follow the class if it moves, and print nothing
+        assertThat(LaunchCommand.DEFAULT_JVM_OPTIONS).containsSubsequence("-XX:CompileCommand=quiet",
+                "-XX:CompileCommand=dontinline," + io.github.multiproc.internal.ipc.SharedLongs.class.getName() + "::*");
+        assertThat(LaunchCommand.DEFAULT_JVM_OPTIONS).contains("-XX:Tier3BackEdgeThreshold=6000");
+    }
+
+    @Test
+    void defaults_inAChild_printNothingAndTakeEffect() throws Exception {
+        // a child with the default options, whose stdout must hold only what its task prints
+        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+        List<String> cmd = new java.util.ArrayList<>(List.of(java.toString()));
+        cmd.addAll(LaunchCommand.DEFAULT_JVM_OPTIONS);
+        cmd.addAll(List.of("-XX:+PrintFlagsFinal", "-version"));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).isZero();
+        assertThat(out).doesNotContain("CompileCommand:");
+        assertThat(out).containsPattern("Tier3BackEdgeThreshold\\s+=\\s+6000\\s");
+    }
+
+    @Test
     void build_namesThisJvmsSelectorProvider_beforeTheUsersOptions_andNotWhenTheUserSetsIt(@TempDir Path runDir) {
         String provider = "-D" + LaunchCommand.SELECTOR_PROVIDER + "="
                 + java.nio.channels.spi.SelectorProvider.provider().getClass().getName();
