@@ -7,6 +7,10 @@ import io.github.multiproc.testing.Await;
 import io.github.multiproc.testing.LeftoverChildren;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -16,7 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * How a task child ends once it has answered: with status 0 as a program whose main returns (no {@code System.exit},
  * whose JDK 21+ logging check scans the class path), without closing its channel under its own watch's read (the
- * parent closes it), its shutdown hooks run, and never kept alive by a thread its task left behind.
+ * parent closes it), its shutdown hooks run, and never kept alive by a thread its task left behind; a pool worker
+ * told to exit alike.
  */
 @Timeout(value = 60, unit = SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 final class ChildExitTest {
@@ -41,6 +46,30 @@ final class ChildExitTest {
         assertThat(inits).doesNotContain("BootstrapLogger$DetectBackend");
         // closing a connected SocketChannel on JDK 21+ while another thread reads it
         assertThat(inits).doesNotContain("sun/nio/ch/Net'");
+    }
+
+    @Test
+    void poolWorkers_exitAtClose_noSocketOptionsInit(@TempDir Path dir) throws Exception {
+        Path meeting = Files.createDirectory(dir.resolve("meeting"));
+        String where = meeting.toString();
+        try (ProcessPool pool = ProcessPool.builder().workers(2)
+                .jvmOptions("-Xlog:class+init=info:file=" + dir.resolve("init-%p.log")).build()) {
+            // both workers connected and at work (a worker still starting at close() is ended, not told to exit)
+            CompletableFuture<Long> one = pool.applyAsync(() -> pidOnceBothArrived(where));
+            CompletableFuture<Long> two = pool.applyAsync(() -> pidOnceBothArrived(where));
+            assertThat(one.get()).isNotEqualTo(two.get());
+        } // close() tells the workers to exit and waits for them
+        List<Path> logs;
+        try (Stream<Path> files = Files.list(dir)) {
+            logs = files.filter(f -> f.getFileName().toString().startsWith("init-")).collect(Collectors.toList());
+        }
+        assertThat(logs).hasSize(2);
+        for (Path log : logs) {
+            String inits = Files.readString(log);
+            assertThat(inits).as("the worker's class initializations").contains("java/lang/Shutdown'");
+            // (a worker reads its tasks through an object stream, which looks for a logging back-end anyway)
+            assertThat(inits).doesNotContain("sun/nio/ch/Net'");
+        }
     }
 
     @Test
@@ -72,5 +101,22 @@ final class ChildExitTest {
         });
 
         assertThat(child.join(Await.CHILD_DEADLINE)).hasValue(ExitStatus.of(0));
+    }
+
+    /** A pool task: returns this worker's pid once two tasks have arrived in {@code meeting}, each in its own worker. */
+    private static long pidOnceBothArrived(String meeting) throws Exception {
+        Path dir = Path.of(meeting);
+        Files.createFile(dir.resolve(Long.toString(Fork.pid())));
+        long deadline = System.nanoTime() + Await.CHILD_DEADLINE.toNanos();
+        while (countFiles(dir) < 2 && System.nanoTime() < deadline) {
+            Thread.sleep(1); // polling for the other worker's arrival, with a deadline
+        }
+        return Fork.pid();
+    }
+
+    private static long countFiles(Path dir) throws java.io.IOException {
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.count();
+        }
     }
 }

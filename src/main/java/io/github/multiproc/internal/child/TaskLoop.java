@@ -77,7 +77,17 @@ final class TaskLoop {
         return ok ? 0 : 1;
     }
 
-    /** How long a one-shot child that has answered waits for its parent to close the channel. */
+    /** Waits until {@code thread} has ended; false if it has not within {@code millis}. */
+    private static boolean awaitEnd(Thread thread, long millis) {
+        try {
+            thread.join(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return !thread.isAlive();
+    }
+
+    /** How long a child that is done (answered, or told to exit) waits for its parent to close the channel. */
     static final long PARENT_CLOSE_WAIT_MILLIS = 200;
 
     /**
@@ -109,6 +119,8 @@ final class TaskLoop {
                     } else {
                         if (f.type() == Frame.TASK || f.type() == Frame.APPLY_PLAIN) {
                             gate.received(f.id());
+                        } else if (f.type() == Frame.EXIT) {
+                            finishing = true; // the parent's end closes next: no lost parent
                         }
                         frames.add(f);
                     }
@@ -133,7 +145,11 @@ final class TaskLoop {
             if (frame.type() == Frame.EXIT) {
                 finishing = true;
                 channel.io.flush();
-                channel.close();
+                // the parent shuts its end after the exit word: the reader then leaves its read, and this end need
+                // not be closed under it (see serve())
+                if (!awaitEnd(reader, PARENT_CLOSE_WAIT_MILLIS)) {
+                    channel.close();
+                }
                 return 0;
             }
             if (frame.type() == Frame.FUNCTION) {

@@ -251,6 +251,7 @@ public final class Worker {
     void sendExit() {
         try {
             io.write(Frame.EXIT, 0, null);
+            line.shutdownOutput(); // nothing follows the exit word; the worker's answers are still read
         } catch (IOException | PayloadException e) {
             LOG.debug("{}: cannot send exit: {}", name, e.toString());
         }

@@ -81,6 +81,21 @@ public final class WorkerLine {
         }
     }
 
+    /**
+     * Shuts this end's output after the exit word: the worker reads the end of the channel and need not close its own
+     * end under its reader (on JDK 21+ that close costs the worker 5-15 ms). Its answers can still be read.
+     */
+    public void shutdownOutput() {
+        ChannelListener.Connection c = connection;
+        if (c != null) {
+            try {
+                c.socket().shutdownOutput();
+            } catch (java.io.IOException e) {
+                // closed already, or the worker is gone: nothing to tell
+            }
+        }
+    }
+
     /** Closes the listener and the connection; a thread in {@link #accept()} returns. Idempotent. */
     public void close() {
         if (listener != null) {
