@@ -149,14 +149,14 @@ public final class LaunchCommand {
 
     /**
      * Returns what two child command lines must share for one child to stand in for the other: all but the channel
-     * arguments and the archive's option (the same JVM, only started faster).
+     * arguments and the archive's options (the same JVM, only started faster).
      *
      * @param command a standby child's command line from {@link #childJvm}, or {@link #defaultChildJvm()}
      * @return the key
      */
     public static List<String> launchKey(List<String> command) {
         List<String> key = new ArrayList<>(command.subList(0, command.size() - CHANNEL_ARGS));
-        key.removeIf(ArchiveFormat::isArchiveOption);
+        key.removeIf(option -> ArchiveFormat.isArchiveOption(option) || ArchiveUse.goesWithTheFile(option));
         return key;
     }
 
