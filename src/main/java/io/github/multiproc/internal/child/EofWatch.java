@@ -2,9 +2,7 @@ package io.github.multiproc.internal.child;
 
 import java.io.IOException;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The thread that reads a one-shot child's channel while its task runs, to notice a lost parent at once. It is
@@ -16,8 +14,7 @@ import java.util.concurrent.TimeUnit;
  */
 final class EofWatch {
     private final CompletableFuture<TaskLoop> child = new CompletableFuture<>();
-    /** Counted down once the watch has left its read: the channel ended, or failed. */
-    private final CountDownLatch ended = new CountDownLatch(1);
+    private volatile Thread thread;
 
     void start() {
         Thread t = new Thread(new Runnable() {
@@ -27,6 +24,7 @@ final class EofWatch {
             }
         }, "multiproc-parent-eof");
         t.setDaemon(true);
+        thread = t;
         t.start();
     }
 
@@ -35,18 +33,24 @@ final class EofWatch {
     }
 
     /**
-     * Waits until the watch has read the end of the channel.
+     * Waits until the watch has read the end of the channel and ended.
      *
      * @param millis how long at most
      * @return whether it has; false if the time ran out (or this thread was interrupted)
      */
     boolean awaitEnd(long millis) {
+        Thread t = thread;
+        return t != null && hasEnded(t, millis);
+    }
+
+    /** Waits until {@code t} has ended; false if it has not within {@code millis} (or this thread was interrupted). */
+    static boolean hasEnded(Thread t, long millis) {
         try {
-            return ended.await(millis, TimeUnit.MILLISECONDS);
+            t.join(millis);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return false;
         }
+        return !t.isAlive();
     }
 
     private void watchUntilEnd() {
@@ -63,7 +67,6 @@ final class EofWatch {
         } catch (IOException ignored) {
             // the same as the end of the channel
         }
-        ended.countDown();
         if (!main.finishing()) {
             ChildMain.parentLost("channel closed");
         }

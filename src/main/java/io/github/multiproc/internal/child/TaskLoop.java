@@ -77,16 +77,6 @@ final class TaskLoop {
         return ok ? 0 : 1;
     }
 
-    /** Waits until {@code thread} has ended; false if it has not within {@code millis}. */
-    private static boolean awaitEnd(Thread thread, long millis) {
-        try {
-            thread.join(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        return !thread.isAlive();
-    }
-
     /** How long a child that is done (answered, or told to exit) waits for its parent to close the channel. */
     static final long PARENT_CLOSE_WAIT_MILLIS = 200;
 
@@ -147,7 +137,7 @@ final class TaskLoop {
                 channel.io.flush();
                 // the parent shuts its end after the exit word: the reader then leaves its read, and this end need
                 // not be closed under it (see serve())
-                if (!awaitEnd(reader, PARENT_CLOSE_WAIT_MILLIS)) {
+                if (!EofWatch.hasEnded(reader, PARENT_CLOSE_WAIT_MILLIS)) {
                     channel.close();
                 }
                 return 0;
