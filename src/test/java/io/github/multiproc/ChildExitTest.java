@@ -44,7 +44,7 @@ final class ChildExitTest {
         assertThat(inits).as("the child's class initializations").contains("java/lang/Shutdown'");
         // System.exit on JDK 21+: the system logger's backend lookup, which opens every jar on the class path
         assertThat(inits).doesNotContain("BootstrapLogger$DetectBackend");
-        // closing a connected SocketChannel on JDK 21+ while another thread reads it
+        // closing a connected SocketChannel while another thread reads it (JDK 25; not JDK 17)
         assertThat(inits).doesNotContain("sun/nio/ch/Net'");
     }
 

@@ -83,7 +83,7 @@ public final class WorkerLine {
 
     /**
      * Shuts this end's output after the exit word: the worker reads the end of the channel and need not close its own
-     * end under its reader (on JDK 21+ that close costs the worker 5-15 ms). Its answers can still be read.
+     * end under its reader (on JDK 25 that close costs the worker 5-15 ms). Its answers can still be read.
      */
     public void shutdownOutput() {
         ChannelListener.Connection c = connection;
