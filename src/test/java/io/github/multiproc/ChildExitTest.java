@@ -103,7 +103,7 @@ final class ChildExitTest {
         assertThat(child.join(Await.CHILD_DEADLINE)).hasValue(ExitStatus.of(0));
     }
 
-    /** A pool task: returns this worker's pid once two tasks have arrived in {@code meeting}, each in its own worker. */
+    /** A pool task: returns this worker's pid once two tasks, each in its own worker, arrived in {@code meeting}. */
     private static long pidOnceBothArrived(String meeting) throws Exception {
         Path dir = Path.of(meeting);
         Files.createFile(dir.resolve(Long.toString(Fork.pid())));

@@ -69,8 +69,9 @@ final class TaskLoop {
         finishing = true;
         // The parent closes its end once it has the answer, and the watch leaves its read. No thread may sit in a
         // blocking read at exit (HotSpot would wait 300 ms for it), but closing this end under the watch's read costs
-        // a JDK 25 child (not a JDK 17 one) 5-15 ms: that close initializes sun.nio.ch.Net (InetAddress, the extended socket options
-        // and their native library). So this end is closed only if the parent has not closed its own in time.
+        // a JDK 25 child (not a JDK 17 one) 5-15 ms: that close initializes sun.nio.ch.Net (InetAddress, the extended
+        // socket options and their native library). So this end is closed only if the parent has not closed its own
+        // in time.
         if (!ChildMain.EOF_WATCH.awaitEnd(PARENT_CLOSE_WAIT_MILLIS)) {
             channel.close();
         }

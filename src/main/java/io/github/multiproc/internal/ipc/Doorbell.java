@@ -18,13 +18,13 @@ import java.util.function.BooleanSupplier;
  * the JIT compilers that make that peer fast), and wakes as soon as the change is made.
  *
  * <p>The bell is a named pipe (FIFO) next to the segment's file, {@code <segment file>.bell<n>}, mode 0600, made by
- * the segment's creator, in the background ({@link #makeInBackground}). The sleeper writes its process's word into the segment's {@code sleeper}
- * word, looks once more for the change, and reads a byte from the FIFO, which blocks. The one who makes a change swaps
- * that word for 0 after it, and if it found a sleeper, writes a byte. Both the sleeper's write and the changer's swap
- * are volatile, so either the sleeper sees the change or the changer sees the sleeper. A byte written for a sleeper
- * that woke anyway is read at its next sleep, which then returns at once; its caller looks again, as after every
- * sleep. What is written is never read as anything but "wake up", and only this user's processes can open the FIFO,
- * as only they can map the segment: it is no channel, and needs no proof.
+ * the segment's creator, in the background ({@link #makeInBackground}). The sleeper writes its process's word into
+ * the segment's {@code sleeper} word, looks once more for the change, and reads a byte from the FIFO, which blocks.
+ * The one who makes a change swaps that word for 0 after it, and if it found a sleeper, writes a byte. Both the
+ * sleeper's write and the changer's swap are volatile, so either the sleeper sees the change or the changer sees the
+ * sleeper. A byte written for a sleeper that woke anyway is read at its next sleep, which then returns at once; its
+ * caller looks again, as after every sleep. What is written is never read as anything but "wake up", and only this
+ * user's processes can open the FIFO, as only they can map the segment: it is no channel, and needs no proof.
  *
  * <p>A blocked read ends only when a byte comes, so a sleep also ends by one from this JVM's {@link Alarm}: at its
  * deadline, when its thread is interrupted, or when this JVM closes the doorbell.

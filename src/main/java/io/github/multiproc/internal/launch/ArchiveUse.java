@@ -29,7 +29,7 @@ public record ArchiveUse(String classPathEntry, Path archive, ArchiveFormat form
             return List.of();
         }
         if (format == ArchiveFormat.AOT_CACHE && Runtime.version().feature() == 25) {
-            return List.of(format.option(archive), "-XX:+UnlockDiagnosticVMOptions", NO_TRAINING_REPLAY);
+            return List.of(format.option(archive), UNLOCK_DIAGNOSTIC, NO_TRAINING_REPLAY);
         }
         return List.of(format.option(archive));
     }
@@ -46,8 +46,11 @@ public record ArchiveUse(String classPathEntry, Path archive, ArchiveFormat form
      */
     static final String NO_TRAINING_REPLAY = "-XX:-AOTReplayTraining";
 
+    /** What {@link #NO_TRAINING_REPLAY}, a diagnostic option, needs before it. */
+    private static final String UNLOCK_DIAGNOSTIC = "-XX:+UnlockDiagnosticVMOptions";
+
     /** Whether {@code option} is one that {@link #jvmOptions()} gives besides the file's own. */
     static boolean goesWithTheFile(String option) {
-        return option.equals(NO_TRAINING_REPLAY) || option.equals("-XX:+UnlockDiagnosticVMOptions");
+        return option.equals(NO_TRAINING_REPLAY) || option.equals(UNLOCK_DIAGNOSTIC);
     }
 }

@@ -45,11 +45,11 @@ public final class LaunchCommand {
      * code that C2 compiles later, which a C1-only child never does (a loop of {@code SharedLongArray.getAndAdd},
      * interpreted at some 75 ns an iteration, ran 4.5 ms before it was compiled). And {@code SharedLongs}' operations,
      * each a {@code VarHandle} chain that C1 takes 2-3 ms to compile wherever it is inlined, are compiled once (by
-     * {@code AccessWarmUp}) rather than into every caller: the children's compiler threads had used 8-9 ms of processor
-     * each while two fresh children raced on a {@code SharedLongArray}, as much as their loops. Together, measured
-     * alternating 16 times each ({@code Workloads shared 100000}): own-slot {@code getAndAdd} medians JDK 17 13.5M ops/s
-     * against 10.4M, JDK 25 14.1M against 12.7M; the locked counter 4.5M against 3.05M and 4.35M against 3.28M; fork
-     * latency, queues, pipes and events unchanged within the noise.
+     * {@code AccessWarmUp}) rather than into every caller: the children's compiler threads had used 8-9 ms of
+     * processor each while two fresh children raced on a {@code SharedLongArray}, as much as their loops. Together,
+     * measured alternating 16 times each ({@code Workloads shared 100000}): own-slot {@code getAndAdd} medians JDK 17
+     * 13.5M ops/s against 10.4M, JDK 25 14.1M against 12.7M; the locked counter 4.5M against 3.05M and 4.35M against
+     * 3.28M; fork latency, queues, pipes and events unchanged within the noise.
      */
     static final List<String> DEFAULT_JVM_OPTIONS = List.of(
             "-XX:TieredStopAtLevel=1",

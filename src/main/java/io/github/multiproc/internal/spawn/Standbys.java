@@ -26,7 +26,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Their number follows the forks: {@code multiproc.standby} at rest; each fork that takes one still starting keeps
  * one more, up to {@code multiproc.standbyMax}, so that in a loop of forks several start side by side and each fork
- * finds one further along; after {@link #IDLE_RETIRE} without such a fork, the extra ones retire. A pool takes standbys as its first workers ({@link #takeForWorker()}).
+ * finds one further along; after {@link #IDLE_RETIRE} without such a fork, the extra ones retire. A pool takes
+ * standbys as its first workers ({@link #takeForWorker()}).
  *
  * <p>Thread safety: safe for concurrent use; the state below is guarded by {@link #lock}.
  */
@@ -205,8 +206,8 @@ final class Standbys {
     }
 
     /**
-     * A fork took a standby still starting: one more is kept from the next refill on (after the fork's result, or a little
-     * after its task was sent; starting one now would slow the JVM this fork waits for).
+     * A fork took a standby still starting: one more is kept from the next refill on (after the fork's result, or a
+     * little after its task was sent; starting one now would slow the JVM this fork waits for).
      */
     private void burst() {
         boolean schedule;

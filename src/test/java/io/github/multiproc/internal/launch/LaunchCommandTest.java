@@ -34,8 +34,9 @@ final class LaunchCommandTest {
     @Test
     void defaults_keepSharedLongsOutOfCallers_quietly_byItsRealName() {
         // the option names a class by a string: it must follow the class if it moves, and print nothing
+        String sharedLongs = io.github.multiproc.internal.ipc.SharedLongs.class.getName();
         assertThat(LaunchCommand.DEFAULT_JVM_OPTIONS).containsSubsequence("-XX:CompileCommand=quiet",
-                "-XX:CompileCommand=dontinline," + io.github.multiproc.internal.ipc.SharedLongs.class.getName() + "::*");
+                "-XX:CompileCommand=dontinline," + sharedLongs + "::*");
         assertThat(LaunchCommand.DEFAULT_JVM_OPTIONS).contains("-XX:Tier3BackEdgeThreshold=6000");
     }
 
